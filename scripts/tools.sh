@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs the CLIs and tools the tests, the demo and the docs need into .tools/
+# (git-ignored). Each tool is rebuilt only when the installed version differs from
+# the pinned one, so a second run costs seconds.
+#
+# Usage: scripts/tools.sh [terraform] [tofu] [time] [all]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+bin="$tools/bin"
+mkdir -p "$bin"
+
+TERRAFORM_VERSION=1.5.7
+OPENTOFU_VERSION=1.12.6
+TIME_PROVIDER_VERSION=0.14.2
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# stamp NAME VERSION: true when .tools/NAME.version holds VERSION and the binary exists.
+stamped() { [[ -x "$2" && -f "$tools/$1.version" && "$(cat "$tools/$1.version")" == "$3" ]]; }
+stamp() { printf '%s' "$2" >"$tools/$1.version"; }
+
+install_terraform() {
+  local dest="$tools/terraform-$TERRAFORM_VERSION/terraform"
+  if stamped terraform "$dest" "$TERRAFORM_VERSION"; then return; fi
+  log "building Terraform $TERRAFORM_VERSION from the Go module proxy"
+  mkdir -p "$(dirname "$dest")"
+  GOBIN="$(dirname "$dest")" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform@v$TERRAFORM_VERSION"
+  stamp terraform "$TERRAFORM_VERSION"
+}
+
+install_tofu() {
+  local dest="$bin/tofu"
+  if stamped tofu "$dest" "$OPENTOFU_VERSION"; then return; fi
+  log "building OpenTofu $OPENTOFU_VERSION from tools/opentofu"
+  (cd "$root/tools/opentofu" && CGO_ENABLED=0 go build -mod=readonly -trimpath \
+    -ldflags "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'" \
+    -o "$dest" github.com/opentofu/opentofu/cmd/tofu)
+  stamp tofu "$OPENTOFU_VERSION"
+}
+
+# The hashicorp/time provider, served from a filesystem mirror to both CLIs.
+install_time() {
+  local built="$tools/providers/terraform-provider-time"
+  if ! stamped time "$built" "$TIME_PROVIDER_VERSION"; then
+    log "building hashicorp/time $TIME_PROVIDER_VERSION"
+    mkdir -p "$tools/providers"
+    GOBIN="$tools/providers" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-provider-time@v$TIME_PROVIDER_VERSION"
+    stamp time "$TIME_PROVIDER_VERSION"
+  fi
+  local host dir
+  for host in registry.terraform.io registry.opentofu.org; do
+    dir="$tools/mirror/$host/hashicorp/time/$TIME_PROVIDER_VERSION/linux_amd64"
+    mkdir -p "$dir"
+    cp -f "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION"
+  done
+  cat >"$tools/terraformrc" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$tools/mirror"
+    include = ["registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"]
+  }
+}
+RC
+}
+
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(all)
+for t in "${targets[@]}"; do
+  case "$t" in
+    terraform) install_terraform ;;
+    tofu) install_tofu ;;
+    time) install_time ;;
+    all) install_terraform; install_tofu; install_time ;;
+    *) echo "unknown tool: $t" >&2; exit 2 ;;
+  esac
+done
