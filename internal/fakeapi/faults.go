@@ -1,0 +1,245 @@
+package fakeapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// FaultKind says how a [Fault] misbehaves.
+type FaultKind int
+
+// The fault kinds. "Do the work" means the request is authenticated and handled for real (a
+// regeneration really rotates the key); the answer is then altered or lost. The body-altering kinds
+// (FaultMalformedJSON, FaultMissingKey, FaultTruncatedBody) only alter success answers: when the
+// real answer is an error (401, 404, ...), that error is sent unchanged.
+const (
+	// FaultStatus answers Status (500 when zero) with {"error": Message, "code": Code}; Message
+	// defaults to http.StatusText(Status) and code is omitted when Code is empty. No work is done.
+	FaultStatus FaultKind = iota
+	// FaultRateLimit answers 429 {"error":"Too many requests"}, with the header
+	// Retry-After: RetryAfter passed verbatim when RetryAfter is not empty. No work is done.
+	FaultRateLimit
+	// FaultDropAfterWork does the work, then closes the connection without answering.
+	FaultDropAfterWork
+	// FaultDropBeforeWork closes the connection without doing anything.
+	FaultDropBeforeWork
+	// FaultDelay waits Delay, then handles the request normally. If the request's context ends
+	// first (client gone, server stopped), the connection is closed without doing the work.
+	FaultDelay
+	// FaultMalformedJSON does the work and answers the success status with a body that is not
+	// JSON (Content-Type still claims application/json).
+	FaultMalformedJSON
+	// FaultMissingKey does the work and answers the documented shape without its secret: no "key"
+	// for the regenerate endpoints, items without "keyId" for GET /v1/api-keys, and no "apiKeys"
+	// for the numbers endpoints.
+	FaultMissingKey
+	// FaultTruncatedBody does the work and answers the success status with the first half of the
+	// JSON body. The HTTP message itself is complete (Content-Length matches what is sent): only
+	// the JSON is cut.
+	FaultTruncatedBody
+	// FaultHTMLError answers 502 with an HTML page and Content-Type text/html, as a proxy in front
+	// of the API would. No work is done.
+	FaultHTMLError
+)
+
+// String names the kind, for test output.
+func (k FaultKind) String() string {
+	names := [...]string{
+		"FaultStatus", "FaultRateLimit", "FaultDropAfterWork", "FaultDropBeforeWork", "FaultDelay",
+		"FaultMalformedJSON", "FaultMissingKey", "FaultTruncatedBody", "FaultHTMLError",
+	}
+	if k >= 0 && int(k) < len(names) {
+		return names[k]
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
+
+// Fault is a misbehaviour applied to the next Times calls of one endpoint.
+type Fault struct {
+	// Endpoint is one of the Endpoint constants, as in [API.Calls].
+	Endpoint string
+	// Kind is what goes wrong.
+	Kind FaultKind
+	// Times is how many matching calls the fault applies to; 0 means 1.
+	Times int
+	// Status, Code and Message shape a FaultStatus answer.
+	Status  int
+	Code    string
+	Message string
+	// RetryAfter is the Retry-After header of a FaultRateLimit answer: seconds or an HTTP date.
+	RetryAfter string
+	// Delay is how long a FaultDelay waits.
+	Delay time.Duration
+}
+
+// queuedFault is a fault with the calls it still applies to.
+type queuedFault struct {
+	Fault
+	remaining int
+}
+
+// htmlErrorPage is the body of a FaultHTMLError answer.
+const htmlErrorPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+	"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+// malformedBody is the body of a FaultMalformedJSON answer.
+const malformedBody = "Internal hiccup: this is not JSON <br/>"
+
+// AddFault queues f behind the faults already queued for its endpoint. It panics when f.Endpoint is
+// not one of the Endpoint constants, so a typo cannot silently disable a fault.
+func (a *API) AddFault(f Fault) {
+	if !slices.Contains(endpoints, f.Endpoint) {
+		panic(fmt.Sprintf("fakeapi: AddFault: unknown endpoint %q (want one of %q)", f.Endpoint, endpoints))
+	}
+	times := max(f.Times, 1)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.faults[f.Endpoint] = append(a.faults[f.Endpoint], &queuedFault{Fault: f, remaining: times})
+}
+
+// ClearFaults removes every queued fault.
+func (a *API) ClearFaults() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(a.faults)
+}
+
+// nextFault takes one use of the first fault queued for endpoint.
+func (a *API) nextFault(endpoint string) (Fault, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	queue := a.faults[endpoint]
+	if len(queue) == 0 {
+		return Fault{}, false
+	}
+	head := queue[0]
+	head.remaining--
+	if head.remaining <= 0 {
+		a.faults[endpoint] = queue[1:]
+	}
+	return head.Fault, true
+}
+
+// serveFault answers a request that a fault applies to.
+func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fault) {
+	switch f.Kind {
+	case FaultStatus:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+		errorResponse(status, msg, f.Code).write(w)
+	case FaultRateLimit:
+		a.mu.Lock()
+		a.rateLimited++
+		a.mu.Unlock()
+		resp := errTooMany
+		resp.retryAfter = f.RetryAfter
+		resp.write(w)
+	case FaultDropBeforeWork:
+		dropConnection(w, r)
+	case FaultDropAfterWork:
+		a.work(r, rt)
+		dropConnection(w, r)
+	case FaultDelay:
+		if !sleep(r.Context(), f.Delay) {
+			dropConnection(w, r)
+			return
+		}
+		a.work(r, rt).write(w)
+	case FaultMalformedJSON:
+		resp := a.work(r, rt)
+		if !resp.ok() {
+			resp.write(w)
+			return
+		}
+		writeRaw(w, resp.status, "application/json", []byte(malformedBody), "", "")
+	case FaultMissingKey:
+		resp := a.work(r, rt)
+		if resp.ok() {
+			resp.body = withoutField(resp.encode(), secretField(rt.endpoint))
+		}
+		resp.write(w)
+	case FaultTruncatedBody:
+		resp := a.work(r, rt)
+		if !resp.ok() {
+			resp.write(w)
+			return
+		}
+		body := resp.encode()
+		writeRaw(w, resp.status, "application/json", body[:len(body)/2], "", "")
+	case FaultHTMLError:
+		writeRaw(w, http.StatusBadGateway, "text/html", []byte(htmlErrorPage), "", "")
+	default:
+		errorResponse(http.StatusInternalServerError, "fakeapi: unknown fault kind "+f.Kind.String(), "").write(w)
+	}
+}
+
+// secretField is the field FaultMissingKey removes from an endpoint's answer.
+func secretField(endpoint string) string {
+	switch endpoint {
+	case EndpointListKeys:
+		return "keyId"
+	case EndpointListNumbers, EndpointGetNumber:
+		return "apiKeys"
+	default:
+		return "key"
+	}
+}
+
+// withoutField removes field from a JSON object, or from each object of a JSON array.
+func withoutField(body []byte, field string) any {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		panic("fakeapi: cannot decode own answer: " + err.Error())
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, field)
+	case []any:
+		for _, item := range v {
+			if m, ok := item.(map[string]any); ok {
+				delete(m, field)
+			}
+		}
+	}
+	return v
+}
+
+// sleep waits d; it reports false when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// dropConnection closes the client's connection without an answer. It hijacks the connection when
+// the server allows it and otherwise aborts the handler with http.ErrAbortHandler, which net/http
+// turns into a closed connection (HTTP/1) or a reset stream (HTTP/2).
+func dropConnection(w http.ResponseWriter, r *http.Request) {
+	// Drain what the client sent, so the close is a clean EOF rather than a reset caused by unread
+	// data.
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxBodyBytes))
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}

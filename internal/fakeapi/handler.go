@@ -1,0 +1,230 @@
+package fakeapi
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// maxBodyBytes bounds the request bodies the fake reads.
+const maxBodyBytes = 1 << 20
+
+// route is a request matched to an endpoint.
+type route struct {
+	endpoint string   // one of the Endpoint constants; empty when unmatched
+	numberID string   // the unescaped {id} of GET /v1/numbers/{id}
+	reject   response // set (status != 0) for unknown paths and wrong methods
+}
+
+// matchRoute maps a request to an endpoint. Ids are taken from the escaped path and unescaped
+// once, so "/v1/numbers/a%2Fb" names the number "a/b".
+func matchRoute(r *http.Request) route {
+	path := r.URL.EscapedPath()
+	byMethod := func(allowed map[string]string) route {
+		if e, ok := allowed[r.Method]; ok {
+			return route{endpoint: e}
+		}
+		methods := make([]string, 0, len(allowed))
+		for m := range allowed {
+			methods = append(methods, m)
+		}
+		slices.Sort(methods)
+		return route{reject: methodNotAllowed(strings.Join(methods, ", "))}
+	}
+	switch path {
+	case "/v1/api-keys":
+		return byMethod(map[string]string{http.MethodGet: EndpointListKeys, http.MethodPost: EndpointRegenerate})
+	case "/v1/api-keys/regenerate":
+		return byMethod(map[string]string{http.MethodPost: EndpointRegenerateSelf})
+	case "/v1/numbers":
+		return byMethod(map[string]string{http.MethodGet: EndpointListNumbers})
+	}
+	if rest, ok := strings.CutPrefix(path, "/v1/numbers/"); ok && rest != "" && !strings.Contains(rest, "/") {
+		id, err := url.PathUnescape(rest)
+		if err != nil || id == "" {
+			return route{reject: errNotFound}
+		}
+		rt := byMethod(map[string]string{http.MethodGet: EndpointGetNumber})
+		rt.numberID = id
+		return rt
+	}
+	return route{reject: errNotFound}
+}
+
+// ServeHTTP serves the API. In order: admin paths are handed to the admin handler; the request is
+// counted; the rate limiter may answer 429; unknown paths and wrong methods are rejected; a queued
+// fault, if any, is applied; then the caller is authenticated and the endpoint does its work.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/_admin" || strings.HasPrefix(r.URL.Path, "/_admin/") {
+		a.serveAdmin(w, r)
+		return
+	}
+	rt := matchRoute(r)
+	a.count(rt.endpoint)
+	if limited, retryAfter := a.takeToken(); limited {
+		resp := errTooMany
+		resp.retryAfter = retryAfter
+		resp.write(w)
+		return
+	}
+	if rt.reject.status != 0 {
+		rt.reject.write(w)
+		return
+	}
+	if f, ok := a.nextFault(rt.endpoint); ok {
+		a.serveFault(w, r, rt, f)
+		return
+	}
+	a.work(r, rt).write(w)
+}
+
+// count records one request; endpoint is empty for unmatched requests.
+func (a *API) count(endpoint string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.total++
+	if endpoint != "" {
+		a.calls[endpoint]++
+	}
+}
+
+// authenticate resolves the caller from x-api-key or, when that header is absent, x-api-key-id.
+// Authorization: Bearer is not a Pilot Status scheme and is ignored.
+func (a *API) authenticate(r *http.Request) (owner, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if raw := r.Header.Get("x-api-key"); raw != "" {
+		o, ok := a.owners[raw]
+		return o, ok
+	}
+	if id := r.Header.Get("x-api-key-id"); id != "" {
+		o, ok := a.ownersByID[id]
+		return o, ok
+	}
+	return owner{}, false
+}
+
+// work authenticates the caller and runs the endpoint.
+func (a *API) work(r *http.Request, rt route) response {
+	caller, ok := a.authenticate(r)
+	if !ok {
+		return errUnauthorized
+	}
+	if rt.endpoint == EndpointRegenerateSelf {
+		return a.regenerateSelf(caller)
+	}
+	// Every other endpoint here is tenant-scoped.
+	if !caller.tenant {
+		return errNumberScope
+	}
+	switch rt.endpoint {
+	case EndpointListKeys:
+		return a.listKeys()
+	case EndpointRegenerate:
+		id, ok := readNumberID(r)
+		if !ok {
+			return errValidation
+		}
+		return a.regenerate(id)
+	case EndpointListNumbers:
+		return a.listNumbers()
+	case EndpointGetNumber:
+		return a.getNumber(rt.numberID)
+	}
+	return errNotFound
+}
+
+// readNumberID reads {"whatsappNumberId": "..."}: the body must be a JSON object whose
+// whatsappNumberId is a non-empty string. Other fields are ignored.
+func readNumberID(r *http.Request) (string, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	if err != nil {
+		return "", false
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return "", false // not an object (null decodes to a nil map)
+	}
+	raw, ok := fields["whatsappNumberId"]
+	if !ok {
+		return "", false
+	}
+	var id string
+	if err := json.Unmarshal(raw, &id); err != nil || id == "" { // null decodes to ""
+		return "", false
+	}
+	return id, true
+}
+
+// listKeys answers GET /v1/api-keys: every number's current key, sorted by number id.
+func (a *API) listKeys() response {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	items := make([]apiKeyItem, 0, len(a.numbers))
+	for _, id := range a.sortedIDsLocked() {
+		items = append(items, keyItem(a.numbers[id]))
+	}
+	return response{status: http.StatusOK, body: items}
+}
+
+// regenerate answers POST /v1/api-keys.
+func (a *API) regenerate(id string) response {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rec, ok := a.numbers[id]
+	if !ok {
+		return errNumberNotFound
+	}
+	k := a.rotateNumberLocked(rec, true)
+	return response{status: http.StatusOK, body: regeneratedAnswer(id, k)}
+}
+
+// regenerateSelf answers POST /v1/api-keys/regenerate: it rotates the caller's own key.
+func (a *API) regenerateSelf(caller owner) response {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if caller.tenant {
+		return response{status: http.StatusCreated, body: regeneratedAnswer("", a.rotateTenantLocked())}
+	}
+	rec, ok := a.numbers[caller.numberID]
+	if !ok {
+		return errUnauthorized // the number went away between authentication and now
+	}
+	k := a.rotateNumberLocked(rec, true)
+	return response{status: http.StatusCreated, body: regeneratedAnswer(rec.ID, k)}
+}
+
+// listNumbers answers GET /v1/numbers, sorted by id.
+func (a *API) listNumbers() response {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	items := make([]numberItem, 0, len(a.numbers))
+	for _, id := range a.sortedIDsLocked() {
+		items = append(items, numberAnswer(a.numbers[id]))
+	}
+	return response{status: http.StatusOK, body: items}
+}
+
+// getNumber answers GET /v1/numbers/{id}.
+func (a *API) getNumber(id string) response {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rec, ok := a.numbers[id]
+	if !ok {
+		return errNumberNotFound
+	}
+	return response{status: http.StatusOK, body: numberAnswer(rec)}
+}
+
+// sortedIDsLocked returns the number ids in order.
+func (a *API) sortedIDsLocked() []string {
+	ids := make([]string, 0, len(a.numbers))
+	for id := range a.numbers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
