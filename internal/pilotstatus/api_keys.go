@@ -1,0 +1,174 @@
+package pilotstatus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+const apiKeysPath = "/v1/api-keys"
+
+// NumberKey is one number's current API key, as listed by ListAPIKeys.
+type NumberKey struct {
+	// NumberID is the WhatsApp number's id.
+	NumberID string
+	// Number is the phone number, digits only.
+	Number string
+	// DisplayName is the number's display name.
+	DisplayName string
+	// KeyID is the id of the number's current key; it changes on every regeneration.
+	KeyID string
+	// KeyLast4 is the last four characters of the current key.
+	KeyLast4 string
+	// Key is the raw current key; "" when the key is not revealable (a legacy key) or null.
+	Key string
+	// Revealable is false for legacy keys created before encryption; only a regeneration makes
+	// such a key usable.
+	Revealable bool
+}
+
+type numberKeyJSON struct {
+	NumberID    string  `json:"numberId"`
+	Number      string  `json:"number"`
+	DisplayName string  `json:"displayName"`
+	KeyID       string  `json:"keyId"`
+	KeyLast4    string  `json:"keyLast4"`
+	Key         *string `json:"key"`
+	Revealable  bool    `json:"revealable"`
+}
+
+// ListAPIKeys lists every number's current key (GET /v1/api-keys). It needs a tenant-scoped
+// credential: a number-scoped one gets a 403 APIError (NUMBER_SCOPE_NOT_ALLOWED).
+func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
+	res, err := c.do(ctx, http.MethodGet, apiKeysPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	items, err := decodeArray(res.body)
+	if err != nil {
+		return nil, malformed(http.MethodGet, apiKeysPath, err.Error())
+	}
+	keys := make([]NumberKey, 0, len(items))
+	for i, raw := range items {
+		var item numberKeyJSON
+		if err := decodeObject(raw, &item); err != nil {
+			return nil, malformed(http.MethodGet, apiKeysPath, fmt.Sprintf("item %d: %v", i, err))
+		}
+		if err := item.check(); err != nil {
+			return nil, malformed(http.MethodGet, apiKeysPath, fmt.Sprintf("item %d: %v", i, err))
+		}
+		k := NumberKey{
+			NumberID:    item.NumberID,
+			Number:      item.Number,
+			DisplayName: item.DisplayName,
+			KeyID:       item.KeyID,
+			KeyLast4:    item.KeyLast4,
+			Revealable:  item.Revealable,
+		}
+		if item.Revealable && item.Key != nil {
+			k.Key = *item.Key
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func (k *numberKeyJSON) check() error {
+	switch {
+	case k.NumberID == "":
+		return errors.New(`"numberId" is missing or empty`)
+	case k.KeyID == "":
+		return errors.New(`"keyId" is missing or empty`)
+	case k.Key != nil && *k.Key != "" && !strings.HasPrefix(*k.Key, "ps_"):
+		return errors.New(`"key" does not start with "ps_"`)
+	}
+	return nil
+}
+
+// RegeneratedKey is the answer to RegenerateAPIKey: the number's new key, shown only this once.
+type RegeneratedKey struct {
+	// NumberID is the number whose key was regenerated.
+	NumberID string
+	// KeyID is the new key's id.
+	KeyID string
+	// KeyPrefix is the key's public prefix ("ps_").
+	KeyPrefix string
+	// KeyLast4 is the last four characters of the new key.
+	KeyLast4 string
+	// Key is the new raw key.
+	Key string
+	// CreatedAt is when the key was created; zero when the API did not say.
+	CreatedAt time.Time
+}
+
+type regeneratedKeyJSON struct {
+	NumberID  string `json:"numberId"`
+	KeyID     string `json:"keyId"`
+	KeyPrefix string `json:"keyPrefix"`
+	KeyLast4  string `json:"keyLast4"`
+	Key       string `json:"key"`
+	CreatedAt string `json:"createdAt"`
+}
+
+type regenerateRequest struct {
+	WhatsappNumberID string `json:"whatsappNumberId"`
+}
+
+// RegenerateAPIKey regenerates the default key of one number (POST /v1/api-keys with
+// {"whatsappNumberId": numberID}); the previous key stops working at once. It is retried like any
+// call: each regeneration invalidates the key before it, so the answer that arrives holds the one
+// valid key.
+//
+// When the key may have been regenerated but no usable answer came back (no answer after the
+// request could have been sent, a 5xx after the retries, a malformed 2xx, or any failure after an
+// attempt that may have been carried out), the error also wraps ErrOutcomeUnknown: the previous
+// key must then be assumed invalid.
+func (c *Client) RegenerateAPIKey(ctx context.Context, numberID string) (RegeneratedKey, error) {
+	if numberID == "" {
+		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id; it is empty")
+	}
+	res, err := c.do(ctx, http.MethodPost, apiKeysPath, regenerateRequest{WhatsappNumberID: numberID})
+	if err != nil {
+		if res.call.mayHaveActed.Load() {
+			return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		}
+		return RegeneratedKey{}, err
+	}
+	key, err := decodeRegenerated(res.body, numberID)
+	if err != nil {
+		return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, malformed(http.MethodPost, apiKeysPath, err.Error()))
+	}
+	return key, nil
+}
+
+func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {
+	var doc regeneratedKeyJSON
+	if err := decodeObject(data, &doc); err != nil {
+		return RegeneratedKey{}, err
+	}
+	switch {
+	case doc.Key == "":
+		return RegeneratedKey{}, errors.New(`"key" is missing or empty`)
+	case !strings.HasPrefix(doc.Key, "ps_"):
+		return RegeneratedKey{}, errors.New(`"key" does not start with "ps_"`)
+	case doc.KeyID == "":
+		return RegeneratedKey{}, errors.New(`"keyId" is missing or empty`)
+	case doc.NumberID != "" && doc.NumberID != numberID:
+		return RegeneratedKey{}, errors.New(`"numberId" is not the number that was asked for`)
+	}
+	created, err := parseTime("createdAt", doc.CreatedAt)
+	if err != nil {
+		return RegeneratedKey{}, err
+	}
+	return RegeneratedKey{
+		NumberID:  numberID,
+		KeyID:     doc.KeyID,
+		KeyPrefix: doc.KeyPrefix,
+		KeyLast4:  doc.KeyLast4,
+		Key:       doc.Key,
+		CreatedAt: created,
+	}, nil
+}

@@ -1,0 +1,330 @@
+package pilotstatus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+)
+
+func TestListAPIKeysDecodes(t *testing.T) {
+	t.Parallel()
+	body := `[
+	  {"numberId":"wn_1","number":"5511999999999","displayName":"Suporte","keyId":"k_aaa","keyLast4":"1234",
+	   "key":"` + numberKeyA + `","revealable":true,"id":"extra","scope":"NUMBER","nested":{"x":[1,2]}},
+	  {"numberId":"wn_2","number":"5511888888888","displayName":"Vendas","keyId":"k_bbb","keyLast4":"wxyz",
+	   "key":null,"revealable":false}
+	]`
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/v1/api-keys" {
+			t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+		}
+		writeJSON(w, 200, body)
+	})
+	got, err := newClient(t, srv.URL).ListAPIKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []pilotstatus.NumberKey{
+		{NumberID: "wn_1", Number: "5511999999999", DisplayName: "Suporte", KeyID: "k_aaa", KeyLast4: "1234", Key: numberKeyA, Revealable: true},
+		{NumberID: "wn_2", Number: "5511888888888", DisplayName: "Vendas", KeyID: "k_bbb", KeyLast4: "wxyz", Revealable: false},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestListAPIKeysEmptyArray(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, ` [] `) })
+	got, err := newClient(t, srv.URL).ListAPIKeys(context.Background())
+	if err != nil || len(got) != 0 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+func TestRegenerateAPIKeyDecodesAndSendsEscapedBody(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		numberID string
+	}{
+		{name: "plain", numberID: "wn_1"},
+		{name: "needs JSON escaping", numberID: `wn "quoted" \ <tag> & ☎` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var gotID atomic.Value
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/v1/api-keys" {
+					t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+				}
+				var req map[string]any
+				if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+					t.Errorf("request body is not JSON: %v", err)
+				}
+				if len(req) != 1 {
+					t.Errorf("request body has %d fields, want only whatsappNumberId", len(req))
+				}
+				id, _ := req["whatsappNumberId"].(string)
+				gotID.Store(id)
+				resp, _ := json.Marshal(map[string]any{
+					"numberId": id, "keyId": "k_new", "keyPrefix": "ps_", "keyLast4": "9876",
+					"key": numberKeyB, "createdAt": "2026-06-28T10:00:00.000Z",
+					"id": "key_1", "name": "default", "scope": "NUMBER",
+				})
+				writeJSON(w, 200, string(resp))
+			})
+			got, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), tt.numberID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id := gotID.Load(); id != tt.numberID {
+				t.Fatalf("server got whatsappNumberId %q, want %q", id, tt.numberID)
+			}
+			want := pilotstatus.RegeneratedKey{
+				NumberID: tt.numberID, KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: numberKeyB,
+				CreatedAt: time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC),
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestRegenerateAPIKeyRejectsEmptyID(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 500, `{}`) })
+	if _, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), ""); err == nil {
+		t.Fatal("want an error")
+	}
+	if n := srv.hits.Load(); n != 0 {
+		t.Fatalf("server saw %d requests", n)
+	}
+}
+
+func TestMalformedSuccessBodies(t *testing.T) {
+	t.Parallel()
+	big := `[` + strings.Repeat(`{"numberId":"wn_1","keyId":"k_1"},`, 300000) + `{"numberId":"wn_1","keyId":"k_1"}]`
+	tests := []struct {
+		name       string
+		regenerate bool
+		body       string
+		wantText   string // substring of the error
+	}{
+		{name: "list: not JSON", body: `not json ` + numberKeyA, wantText: "not valid JSON"},
+		{name: "list: HTML", body: `<html><body>` + numberKeyA + `</body></html>`, wantText: "not valid JSON"},
+		{name: "list: truncated", body: `[{"numberId":"wn_1","keyId":"k_1","key":"` + numberKeyA, wantText: "not valid JSON"},
+		{name: "list: empty", body: ``, wantText: "empty"},
+		{name: "list: object", body: `{"error":"x"}`, wantText: "not a JSON array"},
+		{name: "list: null", body: `null`, wantText: "not a JSON array"},
+		{name: "list: missing numberId", body: `[{"keyId":"k_1"}]`, wantText: `item 0: "numberId" is missing`},
+		{name: "list: missing keyId", body: `[{"numberId":"wn_1","keyId":"k_1"},{"numberId":"wn_2"}]`, wantText: `item 1: "keyId" is missing`},
+		{name: "list: wrong type", body: `[{"numberId":"wn_1","keyId":"k_1","revealable":"` + numberKeyA + `"}]`, wantText: `"revealable" is a JSON string, want a boolean`},
+		{name: "list: number literal not echoed", body: `[{"numberId":5511999999999,"keyId":"k_1"}]`, wantText: `"numberId" is a JSON number, want a string`},
+		{name: "list: key without prefix", body: `[{"numberId":"wn_1","keyId":"k_1","key":"xx_1","revealable":true}]`, wantText: `does not start with "ps_"`},
+		{name: "list: oversized", body: big, wantText: "larger than 8 MiB"},
+		{name: "regenerate: not JSON", regenerate: true, body: `<html>` + numberKeyB + `</html>`, wantText: "not valid JSON"},
+		{name: "regenerate: truncated", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB, wantText: "not valid JSON"},
+		{name: "regenerate: missing key", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new"}`, wantText: `"key" is missing`},
+		{name: "regenerate: null key", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":null}`, wantText: `"key" is missing`},
+		{name: "regenerate: key without prefix", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"sk_123"}`, wantText: `"key" does not start with "ps_"`},
+		{name: "regenerate: missing keyId", regenerate: true, body: `{"numberId":"wn_1","key":"` + numberKeyB + `"}`, wantText: `"keyId" is missing`},
+		{name: "regenerate: other number", regenerate: true, body: `{"numberId":"wn_2","keyId":"k_new","key":"` + numberKeyB + `"}`, wantText: `"numberId" is not the number`},
+		{name: "regenerate: bad createdAt", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB + `","createdAt":"yesterday"}`, wantText: `"createdAt" is not an RFC 3339 time`},
+		{name: "regenerate: array", regenerate: true, body: `[]`, wantText: "not a JSON object"},
+		{name: "regenerate: oversized", regenerate: true, body: `{"numberId":"wn_1","pad":"` + strings.Repeat("a", 9<<20) + `"}`, wantText: "larger than 8 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				writeJSON(w, 200, tt.body)
+			})
+			c := newClient(t, srv.URL)
+			var err error
+			if tt.regenerate {
+				_, err = c.RegenerateAPIKey(context.Background(), "wn_1")
+			} else {
+				_, err = c.ListAPIKeys(context.Background())
+			}
+			if !errors.Is(err, pilotstatus.ErrMalformedResponse) {
+				t.Fatalf("want ErrMalformedResponse, got %v", err)
+			}
+			if got := errors.Is(err, pilotstatus.ErrOutcomeUnknown); got != tt.regenerate {
+				t.Fatalf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v (%v)", got, tt.regenerate, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("error %q does not contain %q", err, tt.wantText)
+			}
+			assertNoSecret(t, "error", err.Error(), append(allSecrets, "5511999999999", "<html", "sk_123", "yesterday")...)
+			if n := srv.hits.Load(); n != 1 {
+				t.Fatalf("a 2xx was retried: server saw %d requests", n)
+			}
+		})
+	}
+}
+
+// TestTruncatedConnection cuts the answer short of its Content-Length.
+func TestTruncatedConnection(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n" +
+			`{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB + `"`)
+		_ = buf.Flush()
+		_ = conn.Close()
+	})
+	_, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), "wn_1")
+	if !errors.Is(err, pilotstatus.ErrMalformedResponse) || !errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+		t.Fatalf("want ErrMalformedResponse and ErrOutcomeUnknown, got %v", err)
+	}
+	assertNoSecret(t, "error", err.Error())
+}
+
+// TestRegenerateOutcome checks when a failed regeneration is reported as possibly carried out.
+func TestRegenerateOutcome(t *testing.T) {
+	t.Parallel()
+	okBody := `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"ps_","keyLast4":"9876","key":"` + numberKeyB + `","createdAt":"2026-06-28T10:00:00.000Z"}`
+	type step func(w http.ResponseWriter, r *http.Request)
+	status := func(code int, body string) step {
+		return func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			writeJSON(w, code, body)
+		}
+	}
+	tests := []struct {
+		name        string
+		steps       []step // the last one repeats
+		maxRetries  int
+		wantOK      bool
+		wantUnknown bool
+		wantHits    int64
+		check       func(t *testing.T, err error)
+	}{
+		{
+			name:  "answer lost on every attempt",
+			steps: []step{hangUp}, maxRetries: 2, wantUnknown: true, wantHits: 3,
+			check: func(t *testing.T, err error) {
+				var te *pilotstatus.TransportError
+				if !errors.As(err, &te) || te.Attempts != 3 || te.Method != "POST" || te.Path != "/v1/api-keys" {
+					t.Fatalf("want a TransportError after 3 attempts, got %#v", err)
+				}
+			},
+		},
+		{
+			name:  "answer lost then delivered",
+			steps: []step{hangUp, status(200, okBody)}, maxRetries: 2, wantOK: true, wantHits: 2,
+		},
+		{
+			name:  "5xx after retries",
+			steps: []step{status(500, `{"error":"Internal error"}`)}, maxRetries: 1, wantUnknown: true, wantHits: 2,
+			check: func(t *testing.T, err error) {
+				if !pilotstatus.IsServerError(err) {
+					t.Fatalf("want a server error, got %v", err)
+				}
+			},
+		},
+		{
+			name:  "5xx then 200",
+			steps: []step{status(503, `{}`), status(200, okBody)}, maxRetries: 1, wantOK: true, wantHits: 2,
+		},
+		{
+			name:  "5xx then 404: the first attempt may have acted",
+			steps: []step{status(502, `{}`), status(404, `{"error":"Number not found","code":"NUMBER_NOT_FOUND"}`)}, maxRetries: 3, wantUnknown: true, wantHits: 2,
+			check: func(t *testing.T, err error) {
+				if !pilotstatus.IsNotFound(err) {
+					t.Fatalf("want IsNotFound, got %v", err)
+				}
+			},
+		},
+		{
+			name:  "501 is definitive",
+			steps: []step{status(501, `{"error":"Not implemented"}`)}, maxRetries: 3, wantUnknown: false, wantHits: 1,
+		},
+		{
+			name:  "404 is definitive",
+			steps: []step{status(404, `{"error":"Number not found","code":"NUMBER_NOT_FOUND"}`)}, maxRetries: 3, wantUnknown: false, wantHits: 1,
+		},
+		{
+			name:  "429 exhausted is definitive",
+			steps: []step{status(429, `{"error":"Too many requests"}`)}, maxRetries: 2, wantUnknown: false, wantHits: 3,
+			check: func(t *testing.T, err error) {
+				if !pilotstatus.IsRateLimited(err) {
+					t.Fatalf("want IsRateLimited, got %v", err)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int64
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				i := int(n.Add(1)) - 1
+				if i >= len(tt.steps) {
+					i = len(tt.steps) - 1
+				}
+				tt.steps[i](w, r)
+			})
+			c := newClient(t, srv.URL, func(c *pilotstatus.Config) { c.MaxRetries = tt.maxRetries })
+			got, err := c.RegenerateAPIKey(context.Background(), "wn_1")
+			if tt.wantOK {
+				if err != nil || got.Key != numberKeyB {
+					t.Fatalf("want the new key, got %v", err)
+				}
+			} else if err == nil {
+				t.Fatal("want an error")
+			}
+			if errors.Is(err, pilotstatus.ErrOutcomeUnknown) != tt.wantUnknown {
+				t.Fatalf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v: %v", !tt.wantUnknown, tt.wantUnknown, err)
+			}
+			if h := srv.hits.Load(); h != tt.wantHits {
+				t.Fatalf("server saw %d requests, want %d", h, tt.wantHits)
+			}
+			if tt.check != nil {
+				tt.check(t, err)
+			}
+			if err != nil {
+				assertNoSecret(t, "error", err.Error())
+			}
+		})
+	}
+}
+
+// TestRegenerateUnreachableIsDefinitive: a refused connection sends nothing, so the key is intact.
+func TestRegenerateUnreachableIsDefinitive(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	c := newClient(t, "http://"+addr, func(c *pilotstatus.Config) { c.MaxRetries = 1 })
+	_, err = c.RegenerateAPIKey(context.Background(), "wn_1")
+	var te *pilotstatus.TransportError
+	if !errors.As(err, &te) || te.Attempts != 2 {
+		t.Fatalf("want a TransportError after 2 attempts, got %v", err)
+	}
+	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+		t.Fatalf("nothing reached a server, yet the outcome is unknown: %v", err)
+	}
+}

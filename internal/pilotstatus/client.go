@@ -1,0 +1,415 @@
+// Package pilotstatus is a client for the Pilot Status API (https://pilotstatus.com.br), the
+// WhatsApp messaging platform. It is plain Go, free of any Terraform framework, and covers what the
+// provider needs: listing and regenerating number API keys and reading numbers.
+//
+// Every call retries rate limits (429), server errors (5xx but 501) and network failures with
+// backoff, reports failures as *APIError or *TransportError, and logs each attempt through an
+// optional Logger with every key and credential redacted.
+package pilotstatus
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultBaseURL is the Pilot Status API's base URL.
+const DefaultBaseURL = "https://pilotstatus.com.br"
+
+// KeyPattern matches every raw Pilot Status API key (they all start with "ps_").
+var KeyPattern = regexp.MustCompile(`ps_[A-Za-z0-9_\-]+`)
+
+const (
+	defaultUserAgent      = "terraform-provider-pilotstatus/dev"
+	defaultRetryWaitMin   = time.Second
+	defaultRetryWaitMax   = 30 * time.Second
+	defaultRequestTimeout = 60 * time.Second
+
+	// maxBodyBytes bounds every response body read; a larger 2xx body is ErrMalformedResponse.
+	maxBodyBytes = 8 << 20
+)
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	// BaseURL is the API's base URL; default DefaultBaseURL. See ValidateBaseURL.
+	BaseURL string
+	// APIKey is a raw key ("ps_..."), sent as x-api-key. Exactly one of APIKey and APIKeyID is set.
+	APIKey string
+	// APIKeyID is a key id, sent as x-api-key-id. Exactly one of APIKey and APIKeyID is set.
+	APIKeyID string
+	// UserAgent is sent as User-Agent; default "terraform-provider-pilotstatus/dev".
+	UserAgent string
+	// MaxRetries is how many retries follow the first attempt for 429, 5xx (not 501) and network
+	// errors; 0 means no retries, a negative value is invalid.
+	MaxRetries int
+	// RetryWaitMin is the first backoff ceiling, doubled per retry; default 1s.
+	RetryWaitMin time.Duration
+	// RetryWaitMax caps the backoff (not a server's Retry-After); default 30s.
+	RetryWaitMax time.Duration
+	// RequestTimeout bounds each attempt, reading the answer included; default 60s.
+	RequestTimeout time.Duration
+	// Transport is the HTTP transport; default a clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// Logger receives the client's log lines; optional.
+	Logger Logger
+}
+
+// Client calls the Pilot Status API. It is safe for concurrent use.
+type Client struct {
+	baseURL    string // scheme://host[:port][/prefix], no trailing slash
+	authHeader string
+	authValue  string
+	userAgent  string
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	httpClient *http.Client
+	logger     Logger
+	redactor   *redactor
+}
+
+// ValidateBaseURL checks a base URL and returns it parsed, without a trailing slash. It must be
+// absolute with a host; the scheme must be https, or http for a loopback host only (127.0.0.0/8,
+// ::1, localhost); user information, a query and a fragment are rejected. A path prefix is kept:
+// requests then go to <prefix>/v1/....
+func ValidateBaseURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("the base URL is empty; use an absolute URL such as " + DefaultBaseURL)
+	}
+	if strings.TrimSpace(raw) != raw {
+		return nil, errors.New("the base URL has leading or trailing spaces; remove them")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// The *url.Error text would repeat the whole URL, which may hold a password.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("the base URL is not a valid URL (%v); use an absolute URL such as %s", err, DefaultBaseURL)
+	}
+	if u.User != nil {
+		return nil, errors.New("the base URL must not contain user information (user:password@); authenticate with the API key or API key id instead")
+	}
+	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("the base URL must be absolute, with a scheme and a host, such as %s; got %q", DefaultBaseURL, raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return nil, fmt.Errorf("the base URL must not contain a query (?...); got %q", u.Redacted())
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		return nil, fmt.Errorf("the base URL must not contain a fragment (#...); got %q", u.Redacted())
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, fmt.Errorf("the base URL has no host; got %q", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(host) {
+			return nil, fmt.Errorf("plain http is only allowed for a loopback host (127.0.0.1, ::1, localhost), got %q; use https", host)
+		}
+	default:
+		return nil, fmt.Errorf("the base URL's scheme must be https (or http for a loopback host), got %q", u.Scheme)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// hasControlOrSpace reports whether s holds anything but printable ASCII, leading or trailing
+// spaces, or (unless allowInnerSpace) any space at all: such a value is not sent as a header.
+func hasControlOrSpace(s string, allowInnerSpace bool) bool {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || c > 0x7e {
+			return true
+		}
+		if c == ' ' && !allowInnerSpace {
+			return true
+		}
+	}
+	return strings.TrimSpace(s) != s
+}
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	base, err := ValidateBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Client{baseURL: base.String(), logger: cfg.Logger}
+	switch {
+	case cfg.APIKey != "" && cfg.APIKeyID != "":
+		return nil, errors.New("both an API key and an API key id are set; set exactly one of them")
+	case cfg.APIKey != "":
+		if hasControlOrSpace(cfg.APIKey, false) {
+			return nil, errors.New("the API key contains spaces, line breaks or non-ASCII characters; check how it was copied")
+		}
+		if !strings.HasPrefix(cfg.APIKey, "ps_") {
+			return nil, errors.New(`the API key does not start with "ps_"; Pilot Status API keys always do`)
+		}
+		c.authHeader, c.authValue = "x-api-key", cfg.APIKey
+	case cfg.APIKeyID != "":
+		if hasControlOrSpace(cfg.APIKeyID, false) {
+			return nil, errors.New("the API key id contains spaces, line breaks or non-ASCII characters; check how it was copied")
+		}
+		c.authHeader, c.authValue = "x-api-key-id", cfg.APIKeyID
+	default:
+		return nil, errors.New("no credential is set; set an API key (sent as x-api-key) or an API key id (sent as x-api-key-id)")
+	}
+
+	c.userAgent = cfg.UserAgent
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if hasControlOrSpace(c.userAgent, true) {
+		return nil, errors.New("the user agent contains line breaks, control or non-ASCII characters")
+	}
+
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("the maximum number of retries must be 0 or more, got %d", cfg.MaxRetries)
+	}
+	c.maxRetries = cfg.MaxRetries
+
+	if c.waitMin, err = durationOrDefault("minimum retry wait", cfg.RetryWaitMin, defaultRetryWaitMin); err != nil {
+		return nil, err
+	}
+	if c.waitMax, err = durationOrDefault("maximum retry wait", cfg.RetryWaitMax, defaultRetryWaitMax); err != nil {
+		return nil, err
+	}
+	if c.waitMin > c.waitMax {
+		return nil, fmt.Errorf("the minimum retry wait (%s) is longer than the maximum retry wait (%s)", c.waitMin, c.waitMax)
+	}
+	timeout, err := durationOrDefault("request timeout", cfg.RequestTimeout, defaultRequestTimeout)
+	if err != nil {
+		return nil, err
+	}
+
+	transport := cfg.Transport
+	if transport == nil {
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			transport = t.Clone()
+		} else {
+			transport = http.DefaultTransport
+		}
+	}
+	c.redactor = newRedactor([]string{cfg.APIKey, cfg.APIKeyID})
+	c.httpClient = &http.Client{
+		Transport: &loggingTransport{base: transport, logger: cfg.Logger, redactor: c.redactor},
+		Timeout:   timeout,
+		// A redirect would carry x-api-key to wherever it points: never follow one.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func durationOrDefault(name string, d, def time.Duration) (time.Duration, error) {
+	switch {
+	case d < 0:
+		return 0, fmt.Errorf("the %s must not be negative, got %s", name, d)
+	case d == 0:
+		return def, nil
+	default:
+		return d, nil
+	}
+}
+
+func (c *Client) log(ctx context.Context, level Level, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Log(ctx, level, msg, fields)
+	}
+}
+
+// escapeSegment escapes s as one path segment, "." and ".." included (a server would otherwise
+// resolve them as directory steps).
+func escapeSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
+}
+
+// result is a 2xx answer, read in full.
+type result struct {
+	status int
+	body   []byte
+	call   *call
+}
+
+// do runs one API call with retries. It returns the 2xx answer's body; a non-2xx answer becomes an
+// *APIError, no answer a *TransportError, an unreadable 2xx body ErrMalformedResponse. The returned
+// call is never nil, so the caller can ask whether an attempt may have acted.
+func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (result, error) {
+	cl := &call{method: method, path: apiPath}
+	res := result{call: cl}
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("%s %s: not sent: %w", method, apiPath, err)
+	}
+
+	var body any // nil, or []byte: retryablehttp rewinds it for every attempt
+	if reqBody != nil {
+		b, err := json.Marshal(reqBody)
+		if err != nil {
+			return res, fmt.Errorf("%s %s: encoding the request: %w", method, apiPath, err)
+		}
+		cl.reqBody = b
+		body = b
+	}
+
+	req, err := retryablehttp.NewRequestWithContext(withCall(ctx, cl), method, c.baseURL+apiPath, body)
+	if err != nil {
+		return res, fmt.Errorf("%s %s: building the request: %w", method, apiPath, unwrapURLError(err))
+	}
+	req.Header.Set(c.authHeader, c.authValue)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	start := time.Now()
+	resp, err := c.retryClient(ctx, cl).Do(req)
+	if err != nil {
+		if resp != nil {
+			drainAndClose(resp.Body)
+		}
+		return res, &TransportError{
+			Method:   method,
+			Path:     apiPath,
+			Attempts: int(cl.attempts.Load()),
+			Elapsed:  time.Since(start),
+			Err:      unwrapURLError(err),
+		}
+	}
+	data, readErr := readLimited(resp.Body)
+	drainAndClose(resp.Body)
+	res.status = resp.StatusCode
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return res, c.apiError(resp.StatusCode, data, readErr, cl, time.Since(start))
+	}
+	switch {
+	case errors.Is(readErr, errTooLarge):
+		return res, malformed(method, apiPath, fmt.Sprintf("the body is larger than %d MiB", maxBodyBytes>>20))
+	case readErr != nil:
+		return res, malformed(method, apiPath, "the body could not be read completely")
+	}
+	res.body = data
+	return res, nil
+}
+
+// retryClient builds the retryablehttp client of one call; it shares the HTTP client, so the
+// connection pool is shared too.
+func (c *Client) retryClient(ctx context.Context, cl *call) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.httpClient,
+		Logger:       nil, // the logging transport and Backoff below log instead
+		RetryWaitMin: c.waitMin,
+		RetryWaitMax: c.waitMax,
+		RetryMax:     c.maxRetries,
+		CheckRetry:   checkRetry,
+		ErrorHandler: keepLastResponse,
+		Backoff: func(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+			wait := backoff(minWait, maxWait, attemptNum, resp, time.Now(), rand.Int64N)
+			status := 0
+			if resp != nil {
+				status = resp.StatusCode
+			}
+			c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
+				"method":       cl.method,
+				"path":         cl.path,
+				"status":       status,
+				"attempt":      attemptNum + 1,
+				"error_class":  cl.getLastClass(),
+				"wait_ms":      wait.Milliseconds(),
+				"retries_left": c.maxRetries - attemptNum,
+			})
+			return wait
+		},
+	}
+}
+
+var errTooLarge = errors.New("body too large")
+
+// readLimited reads a body up to maxBodyBytes; a longer body yields errTooLarge.
+func readLimited(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
+	if err != nil {
+		return data, err
+	}
+	if len(data) > maxBodyBytes {
+		return data[:maxBodyBytes], errTooLarge
+	}
+	return data, nil
+}
+
+// drainAndClose reads a little of what is left of a body, so the connection can be reused, and
+// closes it.
+func drainAndClose(body io.ReadCloser) {
+	if body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
+
+// apiError turns a non-2xx answer into an *APIError. Only the documented "error" and "code"
+// fields are taken from the body, redacted; anything else yields the status text.
+func (c *Client) apiError(status int, data []byte, readErr error, cl *call, elapsed time.Duration) *APIError {
+	e := &APIError{
+		Status:   status,
+		Message:  statusText(status),
+		Method:   cl.method,
+		Path:     cl.path,
+		Attempts: int(cl.attempts.Load()),
+		Elapsed:  elapsed,
+	}
+	if readErr != nil {
+		return e
+	}
+	var doc struct {
+		Error *string `json:"error"`
+		Code  *string `json:"code"`
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &doc) != nil {
+		return e
+	}
+	if doc.Error != nil {
+		if msg := c.redactor.sanitizeMessage(*doc.Error); msg != "" {
+			e.Message = msg
+		}
+	}
+	if doc.Code != nil && codePattern.MatchString(*doc.Code) && c.redactor.redact(*doc.Code) == *doc.Code {
+		e.Code = *doc.Code
+	}
+	return e
+}

@@ -1,0 +1,186 @@
+package pilotstatus
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// checkRetry is the retryablehttp.CheckRetry policy: network errors (unless the caller's context
+// is done or the error is a certificate problem that a retry cannot fix), 429 and every 5xx but
+// 501 are retried.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if isCertError(err) {
+			return false, err
+		}
+		return true, nil
+	}
+	if retryableStatus(resp.StatusCode) {
+		// A done context ends the retries; the answer in hand is still reported as an APIError.
+		return ctx.Err() == nil, nil
+	}
+	return false, nil
+}
+
+// retryableStatus reports whether an answer with this status is worth another attempt.
+func retryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests ||
+		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
+}
+
+// mayHaveActedStatus reports whether an answer with this status leaves open that the server did
+// the work: a success, or a server error other than 501 (the work may have been done before the
+// failure).
+func mayHaveActedStatus(status int) bool {
+	return (status >= 200 && status <= 299) ||
+		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
+}
+
+// keepLastResponse is the retryablehttp.ErrorHandler: once retries are exhausted it hands back the
+// last answer (or error) untouched, so the caller can build an APIError from it. The caller drains
+// and closes the body.
+func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
+	return resp, err
+}
+
+// backoff returns how long to wait before retry number attempt+1 (attempt counts from 0, as in
+// retryablehttp) after resp (nil after a network error). A usable Retry-After header on resp wins;
+// otherwise the wait is drawn uniformly from [0, min(max, min·2^attempt)] ("full jitter") with
+// rnd(n), which must return a value in [0, n). It is pure: the clock and the randomness are
+// arguments.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response, now time.Time, rnd func(n int64) int64) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
+			return d
+		}
+	}
+	ceiling := minWait
+	for i := 0; i < attempt && ceiling < maxWait; i++ {
+		if ceiling > maxWait/2 {
+			ceiling = maxWait
+			break
+		}
+		ceiling *= 2
+	}
+	if ceiling > maxWait {
+		ceiling = maxWait
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rnd(int64(ceiling) + 1))
+}
+
+// maxRetryAfterSeconds keeps a Retry-After in seconds from overflowing a time.Duration.
+const maxRetryAfterSeconds = math.MaxInt64 / int64(time.Second)
+
+// retryAfter parses a Retry-After value: a whole number of seconds, or an HTTP date in the future.
+// A date in the past, a negative number or anything else is ignored (ok is false).
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if isDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxRetryAfterSeconds {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return 0, false
+	}
+	return d, true
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isCertError reports a TLS certificate problem, which no retry can fix.
+func isCertError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var cerr x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
+}
+
+// isDialError reports a failure to reach the server at all (DNS, connection refused), after which
+// the request certainly was not sent.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// unwrapURLError drops the *url.Error layer, whose text holds the full request URL.
+func unwrapURLError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) && uerr.Err != nil {
+		return uerr.Err
+	}
+	return err
+}
+
+// errorClass names a failed attempt that got no answer, for logs.
+func errorClass(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		return "canceled"
+	case isTimeout(err):
+		return "timeout"
+	default:
+		return "network"
+	}
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var nerr net.Error
+	return errors.As(err, &nerr) && nerr.Timeout()
+}
+
+// statusClass names an unsuccessful answer for logs; "" for a success.
+func statusClass(status int) string {
+	switch {
+	case status >= 200 && status <= 299:
+		return ""
+	case status == http.StatusTooManyRequests:
+		return "rate_limited"
+	case status >= 500:
+		return "server_error"
+	case status >= 400:
+		return "client_error"
+	default:
+		return "unexpected_status"
+	}
+}

@@ -1,0 +1,201 @@
+package pilotstatus
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func respWith(status int, retryAfter string) *http.Response {
+	h := http.Header{}
+	if retryAfter != "" {
+		h.Set("Retry-After", retryAfter)
+	}
+	return &http.Response{StatusCode: status, Header: h}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC)
+	top := func(n int64) int64 { return n - 1 } // the highest value full jitter can draw
+	bottom := func(int64) int64 { return 0 }
+	half := func(n int64) int64 { return n / 2 }
+	const minW, maxW = 100 * time.Millisecond, 2 * time.Second
+	tests := []struct {
+		name    string
+		attempt int
+		resp    *http.Response
+		rnd     func(int64) int64
+		min     time.Duration
+		max     time.Duration
+		want    time.Duration
+	}{
+		{name: "first retry, top of the range", attempt: 0, rnd: top, want: minW},
+		{name: "first retry, bottom of the range", attempt: 0, rnd: bottom, want: 0},
+		{name: "doubles per attempt", attempt: 2, rnd: top, want: 4 * minW},
+		{name: "jitter inside the range", attempt: 2, rnd: half, want: 2 * minW},
+		{name: "capped at max", attempt: 5, rnd: top, want: maxW},
+		{name: "huge attempt does not overflow", attempt: 200, rnd: top, want: maxW},
+		{name: "huge max does not overflow", attempt: 200, rnd: top, max: 1<<63 - 2, want: 1<<63 - 2},
+		{name: "network error: no response", attempt: 1, resp: nil, rnd: top, want: 2 * minW},
+		{name: "Retry-After seconds on 429", attempt: 0, resp: respWith(429, "1"), rnd: top, want: time.Second},
+		{name: "Retry-After seconds above max is still honoured", attempt: 0, resp: respWith(429, "7"), rnd: top, want: 7 * time.Second},
+		{name: "Retry-After zero", attempt: 3, resp: respWith(429, "0"), rnd: top, want: 0},
+		{name: "Retry-After on 503", attempt: 0, resp: respWith(503, "2"), rnd: top, want: 2 * time.Second},
+		{name: "Retry-After on 500", attempt: 0, resp: respWith(500, "3"), rnd: top, want: 3 * time.Second},
+		{name: "Retry-After HTTP date", attempt: 0, resp: respWith(429, now.Add(5*time.Second).Format(http.TimeFormat)), rnd: top, want: 5 * time.Second},
+		{name: "Retry-After RFC 850 date", attempt: 0, resp: respWith(429, now.Add(90*time.Second).Format(time.RFC850)), rnd: top, want: 90 * time.Second},
+		{name: "Retry-After date in the past ignored", attempt: 1, resp: respWith(429, now.Add(-time.Minute).Format(http.TimeFormat)), rnd: top, want: 2 * minW},
+		{name: "Retry-After date now ignored", attempt: 1, resp: respWith(429, now.Format(http.TimeFormat)), rnd: top, want: 2 * minW},
+		{name: "Retry-After garbage ignored", attempt: 1, resp: respWith(429, "soon"), rnd: top, want: 2 * minW},
+		{name: "Retry-After negative ignored", attempt: 1, resp: respWith(429, "-5"), rnd: top, want: 2 * minW},
+		{name: "Retry-After fraction ignored", attempt: 1, resp: respWith(429, "1.5"), rnd: top, want: 2 * minW},
+		{name: "Retry-After overflowing ignored", attempt: 1, resp: respWith(429, "99999999999999999999"), rnd: top, want: 2 * minW},
+		{name: "Retry-After with spaces", attempt: 1, resp: respWith(429, " 4 "), rnd: top, want: 4 * time.Second},
+		{name: "no Retry-After", attempt: 1, resp: respWith(503, ""), rnd: top, want: 2 * minW},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lo, hi := minW, maxW
+			if tt.min != 0 {
+				lo = tt.min
+			}
+			if tt.max != 0 {
+				hi = tt.max
+			}
+			var asked []int64
+			rnd := func(n int64) int64 {
+				asked = append(asked, n)
+				return tt.rnd(n)
+			}
+			if got := backoff(lo, hi, tt.attempt, tt.resp, now, rnd); got != tt.want {
+				t.Fatalf("backoff = %s, want %s", got, tt.want)
+			}
+			for _, n := range asked {
+				if n <= 0 || time.Duration(n-1) > hi {
+					t.Fatalf("rnd asked for [0, %d): outside [0, max]", n)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckRetry(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	certErr := &url.Error{Op: "Get", URL: "https://x", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
+	netErr := &url.Error{Op: "Get", URL: "https://x", Err: io.ErrUnexpectedEOF}
+	tests := []struct {
+		name      string
+		ctx       context.Context
+		status    int
+		err       error
+		wantRetry bool
+		wantErr   bool
+	}{
+		{name: "network error", ctx: context.Background(), err: netErr, wantRetry: true},
+		{name: "network error, context cancelled", ctx: cancelled, err: netErr, wantErr: true},
+		{name: "certificate error", ctx: context.Background(), err: certErr, wantErr: true},
+		{name: "429", ctx: context.Background(), status: 429, wantRetry: true},
+		{name: "429, context cancelled", ctx: cancelled, status: 429},
+		{name: "500", ctx: context.Background(), status: 500, wantRetry: true},
+		{name: "502", ctx: context.Background(), status: 502, wantRetry: true},
+		{name: "503", ctx: context.Background(), status: 503, wantRetry: true},
+		{name: "504", ctx: context.Background(), status: 504, wantRetry: true},
+		{name: "501", ctx: context.Background(), status: 501},
+		{name: "200", ctx: context.Background(), status: 200},
+		{name: "200, context cancelled", ctx: cancelled, status: 200},
+		{name: "400", ctx: context.Background(), status: 400},
+		{name: "401", ctx: context.Background(), status: 401},
+		{name: "403", ctx: context.Background(), status: 403},
+		{name: "404", ctx: context.Background(), status: 404},
+		{name: "302", ctx: context.Background(), status: 302},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var resp *http.Response
+			if tt.err == nil {
+				resp = respWith(tt.status, "")
+			}
+			retry, err := checkRetry(tt.ctx, resp, tt.err)
+			if retry != tt.wantRetry || (err != nil) != tt.wantErr {
+				t.Fatalf("checkRetry = %v, %v; want retry %v, error %v", retry, err, tt.wantRetry, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestErrorTexts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&APIError{Status: 404, Code: "NUMBER_NOT_FOUND", Message: "Number not found"}, "NUMBER_NOT_FOUND: Number not found (HTTP 404)"},
+		{&APIError{Status: 401, Message: "Unauthorized"}, "Unauthorized (HTTP 401)"},
+		{&APIError{Status: 429}, "Too Many Requests (HTTP 429)"},
+		{&APIError{Status: 599}, "Unexpected HTTP status (HTTP 599)"},
+		{&TransportError{Method: "POST", Path: "/v1/api-keys", Attempts: 3, Elapsed: 1234567 * time.Microsecond, Err: io.ErrUnexpectedEOF},
+			"POST /v1/api-keys: no answer after 3 attempt(s) in 1.235s: unexpected EOF"},
+		{&TransportError{Method: "GET", Path: "/v1/numbers", Attempts: 1, Err: fmt.Errorf("boom %s", "ps_leak123")},
+			"GET /v1/numbers: no answer after 1 attempt(s) in 0s: boom ps_***"},
+		{malformed("GET", "/v1/api-keys", `item 0: "keyId" is missing or empty`),
+			`GET /v1/api-keys: item 0: "keyId" is missing or empty: the API answered with a body that is not the documented shape`},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+	te := &TransportError{Err: context.Canceled}
+	if !errors.Is(te, context.Canceled) {
+		t.Error("TransportError does not unwrap")
+	}
+}
+
+func TestDefaultTransportIsClonedNotShared(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{APIKey: "ps_x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lt, ok := c.httpClient.Transport.(*loggingTransport)
+	if !ok {
+		t.Fatalf("transport is %T", c.httpClient.Transport)
+	}
+	if lt.base == http.DefaultTransport {
+		t.Fatal("the client uses http.DefaultTransport itself; it must use a clone")
+	}
+	if _, ok := lt.base.(*http.Transport); !ok {
+		t.Fatalf("base transport is %T", lt.base)
+	}
+	if c.httpClient.Timeout != defaultRequestTimeout || c.waitMin != defaultRetryWaitMin || c.waitMax != defaultRetryWaitMax {
+		t.Fatal("defaults not applied")
+	}
+	if c.baseURL != DefaultBaseURL || c.userAgent != defaultUserAgent {
+		t.Fatalf("got base %q, user agent %q", c.baseURL, c.userAgent)
+	}
+}
+
+func TestEscapeSegment(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"wn_1": "wn_1", "a/b": "a%2Fb", "a?b": "a%3Fb", "100%": "100%25", "a b": "a%20b",
+		"é": "%C3%A9", ".": "%2E", "..": "%2E%2E", "...": "...",
+	}
+	for in, want := range tests {
+		if got := escapeSegment(in); got != want {
+			t.Errorf("escapeSegment(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
