@@ -1,0 +1,342 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// words matches the given phrases in order, across the line breaks and
+// indentation Terraform puts into diagnostics.
+func words(phrases ...string) *regexp.Regexp {
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		fields := strings.Fields(p)
+		for j, f := range fields {
+			fields[j] = regexp.QuoteMeta(f)
+		}
+		parts[i] = strings.Join(fields, `[\s│]+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
+}
+
+const lostAnswer = "may no longer work"
+
+// Every error class of a regeneration ends in a diagnostic with advice, and a
+// regeneration whose answer may have been lost is repaired by the next apply.
+func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
+	cases := []struct {
+		name     string
+		setup    func(api *fakeapi.API)
+		apiKey   func(api *fakeapi.API) string
+		numberID string
+		extra    string // provider arguments
+		want     *regexp.Regexp
+		repairs  bool // the next apply, without the fault, stores a working key
+	}{
+		{
+			name:   "401 wrong key",
+			apiKey: func(*fakeapi.API) string { return "ps_not_the_tenant_key" },
+			want:   words("Unable to Regenerate API Key", `number "wn_1"`, "rejected the credentials (401)", "PILOTSTATUS_API_KEY", "(HTTP 401)"),
+		},
+		{
+			name:   "403 number-scoped key",
+			apiKey: func(api *fakeapi.API) string { k, _ := api.CurrentKey("wn_2"); return k.Raw },
+			want:   words("number-scoped key", "Dashboard → Profile → API", "NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
+		},
+		{
+			name:     "404 unknown number",
+			numberID: "wn_missing",
+			want:     words(`no WhatsApp number with id "wn_missing"`, "NUMBER_NOT_FOUND", "(HTTP 404)"),
+		},
+		{
+			name: "400 validation",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 400, Code: "VALIDATION_ERROR", Message: "Validation error"})
+			},
+			want:    words("rejected the request as invalid (400)", `"wn_1"`, "VALIDATION_ERROR: Validation error (HTTP 400)"),
+			repairs: true,
+		},
+		{
+			name: "429 after retries",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultRateLimit, Times: 3, RetryAfter: "0"})
+			},
+			want:    words("429 Too Many Requests", "tried 3 times", "max_retries", "(HTTP 429)"),
+			repairs: true,
+		},
+		{
+			name: "5xx after retries",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 503, Times: 3})
+			},
+			want:    words("server error", "tried 3 times", lostAnswer, "next apply regenerates", "(HTTP 503)"),
+			repairs: true,
+		},
+		{
+			name: "HTML error page",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultHTMLError, Times: 3})
+			},
+			want:    words("server error", lostAnswer, "(HTTP 502)"),
+			repairs: true,
+		},
+		{
+			name: "timeout",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDelay, Delay: 3 * time.Second, Times: 3})
+			},
+			extra:   `request_timeout = "300ms"`,
+			want:    words("did not complete (network failure or timeout)", "request_timeout", lostAnswer),
+			repairs: true,
+		},
+		{
+			name: "answer lost after the work",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 3})
+			},
+			want:    words("did not complete", lostAnswer, "next apply regenerates the key again"),
+			repairs: true,
+		},
+		{
+			name: "malformed JSON",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMalformedJSON})
+			},
+			want:    words("not with the documented shape", lostAnswer),
+			repairs: true,
+		},
+		{
+			name: "answer without key",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMissingKey})
+			},
+			want:    words("not with the documented shape", "key", lostAnswer),
+			repairs: true,
+		},
+		{
+			name: "truncated body",
+			setup: func(api *fakeapi.API) {
+				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultTruncatedBody})
+			},
+			want:    words("not with the documented shape", lostAnswer),
+			repairs: true,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api, url := newTestAPI(t)
+			key := api.TenantKey()
+			if tc.apiKey != nil {
+				key = tc.apiKey(api)
+			}
+			numberID := tc.numberID
+			if numberID == "" {
+				numberID = "wn_1"
+			}
+			config := keyConfig(url, key, numberID, "")
+			if tc.extra != "" {
+				config = strings.Replace(config, "max_retries = 2", "max_retries = 2\n  "+tc.extra, 1)
+			}
+			steps := []resource.TestStep{{
+				PreConfig: func() {
+					if tc.setup != nil {
+						tc.setup(api)
+					}
+				},
+				Config:      config,
+				ExpectError: tc.want,
+			}}
+			if tc.repairs {
+				steps = append(steps, resource.TestStep{
+					PreConfig: api.ClearFaults,
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, numberID)},
+				})
+			}
+			resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(), Steps: steps})
+		})
+	}
+}
+
+// A failed list call during refresh is an error, never a removal from state.
+func TestAccNumberAPIKey_refreshErrorKeepsState(t *testing.T) {
+	api, url := newTestAPI(t)
+	config := keyConfig(url, api.TenantKey(), "wn_1", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					api.AddFault(fakeapi.Fault{Endpoint: listCalls, Kind: fakeapi.FaultStatus, Status: 500, Times: 100})
+				},
+				Config:      config,
+				ExpectError: words("Unable to Read API Keys", `number "wn_1"`, "state was left as it was", "server error", "(HTTP 500)"),
+			},
+			{
+				PreConfig: api.ClearFaults,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 1),
+				},
+			},
+		},
+	})
+}
+
+// Configuration mistakes are reported at plan time, naming the argument and the
+// environment variable.
+func TestAccProvider_configurationErrors(t *testing.T) {
+	api, url := newTestAPI(t)
+	resourceBlock := `
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+}
+`
+	cases := []struct {
+		name     string
+		provider string
+		env      map[string]string
+		want     *regexp.Regexp
+	}{
+		{
+			name:     "no credentials",
+			provider: hcl("base_url", url),
+			want:     words("Missing Pilot Status Credentials", "api_key", "PILOTSTATUS_API_KEY", "PILOT_STATUS_API_KEY", "PILOTSTATUS_API_KEY_ID"),
+		},
+		{
+			name:     "both credentials configured",
+			provider: hcl("base_url", url, "api_key", "ps_a", "api_key_id", "k_a"),
+			want:     words("api_key_id", "api_key"),
+		},
+		{
+			name:     "both credentials in the environment",
+			provider: hcl("base_url", url),
+			env:      map[string]string{envAPIKey: "ps_a", envAPIKeyID: "k_a"},
+			want:     words("Conflicting Credentials", "PILOTSTATUS_API_KEY", "PILOTSTATUS_API_KEY_ID"),
+		},
+		{
+			name:     "malformed base_url",
+			provider: hcl("base_url", "::not a url", "api_key", "ps_a"),
+			want:     words("Invalid Base URL", "base_url"),
+		},
+		{
+			name:     "plain http to a remote host",
+			provider: hcl("base_url", "http://pilotstatus.example.com", "api_key", "ps_a"),
+			want:     words("Invalid Base URL", "http", "loopback"),
+		},
+		{
+			name:     "plain http to a remote host from the environment",
+			provider: hcl("api_key", "ps_a"),
+			env:      map[string]string{envBaseURL: "http://pilotstatus.example.com"},
+			want:     words("Invalid Base URL", "PILOTSTATUS_BASE_URL", "loopback"),
+		},
+		{
+			name:     "max_retries out of range",
+			provider: hcl("api_key", "ps_a", "max_retries", 50),
+			want:     words("max_retries", "between 0 and 20"),
+		},
+		{
+			name:     "request_timeout not a duration",
+			provider: hcl("api_key", "ps_a", "request_timeout", "soon"),
+			want:     words("Invalid Duration", `"soon" is not a positive duration`),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + resourceBlock,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+	if got := api.TotalCalls(); got != 0 {
+		t.Errorf("configuration errors let %d requests reach the API", got)
+	}
+}
+
+// Invalid number ids are refused before any API call.
+func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
+	api, url := newTestAPI(t)
+	for _, id := range []string{"", " wn_1", "wn_1\n", "   "} {
+		t.Run(strings.TrimSpace(id)+"_"+string(rune('a'+len(id))), func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps: []resource.TestStep{{
+					Config:      keyConfig(url, api.TenantKey(), id, ""),
+					ExpectError: regexp.MustCompile(`whatsapp_number_id|WhatsApp number id`),
+				}},
+			})
+		})
+	}
+	if got := api.Calls(regenerateCalls); got != 0 {
+		t.Errorf("invalid ids let %d regenerations reach the API", got)
+	}
+}
+
+// Credentials from the environment (both variable names) and by key id work.
+func TestAccProvider_credentialSources(t *testing.T) {
+	api, url := newTestAPI(t)
+	resourceBlock := `
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+}
+`
+	cases := []struct {
+		name     string
+		provider string
+		env      map[string]string
+	}{
+		{"PILOTSTATUS_API_KEY", hcl(), map[string]string{envAPIKey: api.TenantKey(), envBaseURL: url}},
+		{"PILOT_STATUS_API_KEY", hcl(), map[string]string{envAPIKeyAlt: api.TenantKey(), envBaseURL: url}},
+		{"PILOTSTATUS_API_KEY_ID", hcl(), map[string]string{envAPIKeyID: api.TenantKeyID(), envBaseURL: url}},
+		{"api_key_id", hcl("api_key_id", api.TenantKeyID(), "base_url", url), nil},
+		{"configured key wins over the environment", providerBlock(url, api.TenantKey()), map[string]string{envAPIKey: "ps_stale"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
+				Steps: []resource.TestStep{{
+					Config:            tc.provider + resourceBlock,
+					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
+				}},
+			})
+		})
+	}
+}
+
+// hcl writes a provider block from name, value pairs.
+func hcl(pairs ...any) string {
+	var b strings.Builder
+	b.WriteString("provider \"pilotstatus\" {\n")
+	for i := 0; i+1 < len(pairs); i += 2 {
+		switch v := pairs[i+1].(type) {
+		case string:
+			fmt.Fprintf(&b, "  %s = %q\n", pairs[i], v)
+		default:
+			fmt.Fprintf(&b, "  %s = %v\n", pairs[i], v)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ planmodifier.Map = keepersPlanModifier{}
+	_ validator.String = notBlankValidator{}
+)
+
+// keepersPlanModifier replaces the resource when keepers change, with two
+// exceptions: null and {} are the same value, and the first keepers recorded
+// after an import are stored in place, so importing never regenerates a key.
+type keepersPlanModifier struct{}
+
+func (keepersPlanModifier) Description(_ context.Context) string {
+	return "Changing keepers regenerates the key; null and {} are equal."
+}
+
+func (m keepersPlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (keepersPlanModifier) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	// Unset keepers are stored as {}, so that switching between unset and {}
+	// changes nothing.
+	if req.ConfigValue.IsNull() {
+		resp.PlanValue = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	if isEmptyMap(req.StateValue) && isEmptyMap(resp.PlanValue) {
+		if req.ConfigValue.IsNull() {
+			resp.PlanValue = req.StateValue
+		}
+		return
+	}
+	if resp.PlanValue.Equal(req.StateValue) {
+		return
+	}
+	if isEmptyMap(req.StateValue) && !resp.PlanValue.IsUnknown() {
+		imported, diags := req.Private.GetKey(ctx, privateImported)
+		resp.Diagnostics.Append(diags...)
+		if len(imported) > 0 {
+			return
+		}
+	}
+	resp.RequiresReplace = true
+}
+
+// isEmptyMap reports whether v is null or a known map without elements.
+func isEmptyMap(v types.Map) bool {
+	return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0)
+}
+
+// notBlankValidator rejects values that are empty after trimming white space or
+// that carry white space at either end (an id pasted with a newline, say).
+type notBlankValidator struct{}
+
+func (notBlankValidator) Description(_ context.Context) string {
+	return "value must not be blank or have leading or trailing white space"
+}
+
+func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (notBlankValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := blankProblem(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid WhatsApp Number ID", msg)
+	}
+}
+
+// blankProblem explains what is wrong with a number id, or returns "".
+func blankProblem(id string) string {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return "The WhatsApp number id is empty. Use the id of one of the tenant's numbers, such as wn_1."
+	case strings.TrimSpace(id) != id:
+		return "The WhatsApp number id " + quote(id) + " has leading or trailing white space. Remove it."
+	}
+	return ""
+}

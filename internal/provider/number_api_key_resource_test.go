@@ -1,0 +1,404 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+const (
+	listCalls       = "GET /v1/api-keys"
+	regenerateCalls = "POST /v1/api-keys"
+	addr            = "pilotstatus_number_api_key.test"
+)
+
+func keyConfig(baseURL, apiKey, numberID, keepers string) string {
+	k := ""
+	if keepers != "" {
+		k = fmt.Sprintf("\n  keepers = { rotation = %q }", keepers)
+	}
+	return providerBlock(baseURL, apiKey) + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = %q%s
+}
+`, numberID, k)
+}
+
+// The whole life of a key: create, import, rotate by keepers, stay quiet, repair a
+// rotation made outside Terraform, destroy without an API call.
+func TestAccNumberAPIKey_lifecycle(t *testing.T) {
+	api, url := newTestAPI(t)
+	tenant := api.TenantKey()
+	seeded, _ := api.CurrentKey("wn_1")
+	keys := statecheck.CompareValue(compare.ValuesDiffer())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: keyConfig(url, tenant, "wn_1", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key")),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("wn_1")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keyIsSensitive(addr),
+					keys.AddStateValue(addr, keyPath),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("wn_1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_prefix"), knownvalue.StringExact("ps_")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(rfc3339))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("keepers"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"rotation": knownvalue.StringExact("1"),
+					})),
+					apiCalls(api, regenerateCalls, 1),
+				},
+			},
+			{
+				// The old key died when the resource was created.
+				PreConfig: func() {
+					if keyWorks(t, url, seeded.Raw) {
+						t.Error("the key wn_1 had before the create still works")
+					}
+				},
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateId:           "wn_1",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"keepers", "created_at"},
+			},
+			{
+				Config: keyConfig(url, tenant, "wn_1", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					apiCalls(api, regenerateCalls, 2), // the import regenerated nothing
+				},
+			},
+			{
+				Config: keyConfig(url, tenant, "wn_1", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 2)},
+			},
+			{
+				// The dashboard regenerates the key: the next plan replaces it.
+				PreConfig: func() {
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+						t.Fatal("rotating wn_1 at the local API failed")
+					}
+				},
+				Config: keyConfig(url, tenant, "wn_1", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					apiCalls(api, regenerateCalls, 3),
+				},
+			},
+			{
+				// Destroy: no API call, the key stays valid.
+				Config:  providerBlock(url, tenant),
+				Destroy: false,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 3)},
+			},
+		},
+		CheckDestroy: nil,
+	})
+	cur, _ := api.CurrentKey("wn_1")
+	if !keyWorks(t, url, cur.Raw) {
+		t.Error("the key Terraform last held stopped working after destroy")
+	}
+}
+
+const rfc3339 = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+
+// checkImported checks the state an import produced: wantKey "" means a null key.
+func checkImported(states []*terraform.InstanceState, wantKey, wantKeyID string) error {
+	if len(states) != 1 {
+		return fmt.Errorf("import produced %d objects, want 1", len(states))
+	}
+	attrs := states[0].Attributes
+	if attrs["key"] != wantKey {
+		return fmt.Errorf("imported key is not the number's current key (want null: %t)", wantKey == "")
+	}
+	if attrs["key_id"] != wantKeyID {
+		return fmt.Errorf("imported key_id %q, want %q", attrs["key_id"], wantKeyID)
+	}
+	return nil
+}
+
+// Null and {} keepers are the same value: switching between them changes nothing.
+func TestAccNumberAPIKey_emptyKeepersEqualNull(t *testing.T) {
+	api, url := newTestAPI(t)
+	withEmpty := providerBlock(url, api.TenantKey()) + `
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+  keepers            = {}
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: keyConfig(url, api.TenantKey(), "wn_1", "")},
+			{
+				Config: withEmpty,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: keyConfig(url, api.TenantKey(), "wn_1", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1)},
+			},
+		},
+	})
+}
+
+// Importing a key that was never managed: the key comes from the list, nothing is
+// regenerated, the first keepers are recorded in place, later ones rotate.
+func TestAccNumberAPIKey_importExisting(t *testing.T) {
+	api, url := newTestAPI(t)
+	seeded, _ := api.CurrentKey("wn_2")
+	tenant := api.TenantKey()
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             keyConfig(url, tenant, "wn_2", ""),
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateId:      "wn_2",
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					return checkImported(states, seeded.Raw, seeded.ID)
+				},
+			},
+			{
+				Config: keyConfig(url, tenant, "wn_2", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_2"),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(seeded.ID)),
+					apiCalls(api, regenerateCalls, 0),
+				},
+			},
+			{
+				Config: keyConfig(url, tenant, "wn_2", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_2"),
+					apiCalls(api, regenerateCalls, 1),
+				},
+			},
+		},
+	})
+	if keyWorks(t, url, seeded.Raw) {
+		t.Error("the imported key still works after the keepers rotation")
+	}
+}
+
+// An import block plans an import with keepers as an in-place update: no replacement.
+func TestAccNumberAPIKey_importBlock(t *testing.T) {
+	api, url := newTestAPI(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             keyConfig(url, api.TenantKey(), "wn_1", "1"),
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ImportStateId:      "wn_1",
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.NotNull()),
+					},
+				},
+			},
+		},
+	})
+	if got := api.Calls(regenerateCalls); got != 0 {
+		t.Errorf("an import block plan regenerated %d keys", got)
+	}
+}
+
+// A legacy key cannot be revealed: the import succeeds with a null key.
+func TestAccNumberAPIKey_importLegacy(t *testing.T) {
+	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_old", Number: "5511999990009", Name: "Legado", Legacy: true})
+	legacy, _ := api.CurrentKey("wn_old")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             keyConfig(url, api.TenantKey(), "wn_old", ""),
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateId:      "wn_old",
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					return checkImported(states, "", legacy.ID)
+				},
+			},
+			{
+				// The first keepers after an import are recorded without regenerating.
+				Config: keyConfig(url, api.TenantKey(), "wn_old", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key"), knownvalue.Null()),
+					apiCalls(api, regenerateCalls, 0),
+				},
+			},
+			{
+				// A keepers change regenerates: now the key is usable.
+				Config: keyConfig(url, api.TenantKey(), "wn_old", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_old")},
+			},
+		},
+	})
+}
+
+// A number removed outside Terraform leaves state on refresh (so the plan is a
+// create, not an update of a dead key), and creating it fails naming the number.
+func TestAccNumberAPIKey_numberRemoved(t *testing.T) {
+	api, url := newTestAPI(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: keyConfig(url, api.TenantKey(), "wn_1", "")},
+			{
+				PreConfig: func() {
+					if !api.RemoveNumber("wn_1") {
+						t.Fatal("removing wn_1 failed")
+					}
+				},
+				Config: keyConfig(url, api.TenantKey(), "wn_1", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)no WhatsApp number\s+with id "wn_1".*NUMBER_NOT_FOUND`),
+			},
+		},
+	})
+}
+
+// Refreshing many keys costs one list call.
+func TestAccNumberAPIKey_oneListCallPerRun(t *testing.T) {
+	const n = 30
+	numbers := make([]fakeapi.Number, n)
+	for i := range numbers {
+		numbers[i] = fakeapi.Number{ID: fmt.Sprintf("wn_%02d", i), Number: fmt.Sprintf("55119000%05d", i), Name: "n"}
+	}
+	api, url := newTestAPI(t, numbers...)
+	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "all" {
+  count              = %d
+  whatsapp_number_id = format("wn_%%02d", count.index)
+}
+`, n)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: api.ResetCalls,
+				Config:    config,
+				PlanOnly:  true,
+			},
+			{
+				// One plan-only step runs a refresh and a plan, each in its own
+				// provider process: at most one list call each.
+				PreConfig: func() {
+					if got := api.Calls(listCalls); got < 1 || got > 2 {
+						t.Errorf("refreshing %d keys made %d list calls, want one per provider process (at most 2)", n, got)
+					}
+					if got := api.Calls(regenerateCalls); got != 0 {
+						t.Errorf("a no-op plan regenerated %d keys", got)
+					}
+				},
+				Config:   config,
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// Two resources for one number would invalidate each other's key: the second
+// regeneration in one run fails and names the number.
+func TestAccNumberAPIKey_duplicateNumberGuard(t *testing.T) {
+	api, url := newTestAPI(t)
+	config := providerBlock(url, api.TenantKey()) + `
+resource "pilotstatus_number_api_key" "a" {
+  whatsapp_number_id = "wn_1"
+}
+resource "pilotstatus_number_api_key" "b" {
+  whatsapp_number_id = "wn_1"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Duplicate Key Regeneration.*"wn_1".*already regenerated`),
+			},
+		},
+	})
+	if got := api.Calls(regenerateCalls); got != 1 {
+		t.Errorf("the API saw %d regenerations of wn_1, want 1", got)
+	}
+}

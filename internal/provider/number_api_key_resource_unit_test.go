@@ -1,0 +1,182 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+)
+
+// stubClient answers the resource's API calls from memory.
+type stubClient struct {
+	keys    []pilotstatus.NumberKey
+	listErr error
+}
+
+func (s stubClient) ListAPIKeys(context.Context) ([]pilotstatus.NumberKey, error) {
+	return s.keys, s.listErr
+}
+
+func (s stubClient) RegenerateAPIKey(context.Context, string) (pilotstatus.RegeneratedKey, error) {
+	return pilotstatus.RegeneratedKey{}, errors.New("not used")
+}
+
+const secretKey = "ps_SECRETsecretSECRETsecret0123456789abcd"
+
+// objectValue builds a pilotstatus_number_api_key value; nil means null.
+func objectValue(t *testing.T, attrs map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	typ := numberAPIKeySchema().Type().TerraformType(context.Background()).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(typ, vals)
+}
+
+func str(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+
+func unknown() tftypes.Value { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
+
+func planCreate(t *testing.T, r *numberAPIKeyResource, numberID tftypes.Value) *resource.ModifyPlanResponse {
+	t.Helper()
+	s := numberAPIKeySchema()
+	planned := objectValue(t, map[string]tftypes.Value{
+		"whatsapp_number_id": numberID,
+		"id":                 unknown(), "key": unknown(), "key_id": unknown(),
+		"key_prefix": unknown(), "key_last4": unknown(), "created_at": unknown(),
+	})
+	typ := s.Type().TerraformType(context.Background())
+	req := resource.ModifyPlanRequest{
+		Config: tfsdk.Config{Schema: s, Raw: planned},
+		Plan:   tfsdk.Plan{Schema: s, Raw: planned},
+		State:  tfsdk.State{Schema: s, Raw: tftypes.NewValue(typ, nil)},
+	}
+	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
+	r.ModifyPlan(context.Background(), req, resp)
+	return resp
+}
+
+func diagText(diags diag.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString(d.Summary() + "\n" + d.Detail() + "\n")
+	}
+	return b.String()
+}
+
+// A plan that creates a key warns that the number's current key dies, naming the
+// number and the current key's last four characters, never the key.
+func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		client   stubClient
+		numberID tftypes.Value
+		want     []string
+		severity diag.Severity
+	}{
+		{
+			name:     "current key known",
+			client:   stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: secretKey, Revealable: true}}},
+			numberID: str("wn_1"),
+			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, `ending in "wxyz"`, "stops working at once"},
+		},
+		{
+			name:     "list fails",
+			client:   stubClient{listErr: errors.New("HTTP 403")},
+			numberID: str("wn_1"),
+			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, "stops working at once"},
+		},
+		{
+			name:     "number unknown to the tenant",
+			client:   stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}},
+			numberID: str("wn_9"),
+			want:     []string{"WhatsApp Number Not Found", `"wn_9"`},
+		},
+		{
+			name:     "number id known after apply",
+			client:   stubClient{},
+			numberID: unknown(),
+			want:     []string{"API Key Will Be Regenerated", "known only after apply"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &numberAPIKeyResource{data: newProviderData(tc.client, nil)}
+			resp := planCreate(t, r, tc.numberID)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("unexpected error: %s", diagText(resp.Diagnostics))
+			}
+			if resp.Diagnostics.WarningsCount() != 1 {
+				t.Fatalf("want one warning, got %d: %s", resp.Diagnostics.WarningsCount(), diagText(resp.Diagnostics))
+			}
+			text := diagText(resp.Diagnostics)
+			for _, frag := range tc.want {
+				if !strings.Contains(text, frag) {
+					t.Errorf("warning does not say %q:\n%s", frag, text)
+				}
+			}
+			if strings.Contains(text, secretKey) || strings.Contains(text, "ps_") {
+				t.Errorf("warning shows a key:\n%s", text)
+			}
+		})
+	}
+}
+
+func TestAdviceForEveryErrorClass(t *testing.T) {
+	t.Parallel()
+	api := func(status int, code string) error {
+		return &pilotstatus.APIError{Status: status, Code: code, Message: "m", Method: "POST", Path: "/v1/api-keys", Attempts: 3}
+	}
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"401", api(401, ""), []string{"rejected the credentials", envAPIKey, envAPIKeyID}},
+		{"403 number scope", api(403, "NUMBER_SCOPE_NOT_ALLOWED"), []string{"number-scoped key", "Dashboard → Profile → API"}},
+		{"403 other", api(403, "TENANT_SCOPE_NOT_ALLOWED"), []string{"refused this operation", "tenant-scoped key"}},
+		{"404", api(404, "NUMBER_NOT_FOUND"), []string{`no WhatsApp number with id "wn_1"`}},
+		{"400", api(400, "VALIDATION_ERROR"), []string{"invalid (400)", `"wn_1"`}},
+		{"429", api(429, ""), []string{"429 Too Many Requests", "tried 3 times", "max_retries"}},
+		{"500", api(500, ""), []string{"server error", "tried 3 times"}},
+		{"transport", &pilotstatus.TransportError{Method: "POST", Path: "/v1/api-keys", Attempts: 2, Err: errors.New("EOF")}, []string{"network failure or timeout", "tried 2 times", "request_timeout"}},
+		{"malformed", pilotstatus.ErrMalformedResponse, []string{"documented shape", "base_url"}},
+		{"lost answer", errors.Join(pilotstatus.ErrOutcomeUnknown, api(502, "")), []string{"server error", "may no longer work", "next apply regenerates"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := apiErrorDiagnostic(summaryRegenerate, "Regenerating", "wn_1", tc.err, nil)
+			text := d.Summary() + "\n" + d.Detail()
+			for _, frag := range append(tc.want, "Original Error: ") {
+				if !strings.Contains(text, frag) {
+					t.Errorf("diagnostic does not say %q:\n%s", frag, text)
+				}
+			}
+		})
+	}
+}
+
+// Even if an error text carried a key or the credential, the diagnostic would not.
+func TestDiagnosticRedactsSecrets(t *testing.T) {
+	t.Parallel()
+	err := errors.New("upstream said " + secretKey + " and k_credential_id")
+	d := apiErrorDiagnostic(summaryListKeys, "Listing", "wn_1", err, []string{"k_credential_id"})
+	if strings.Contains(d.Detail(), secretKey) || strings.Contains(d.Detail(), "k_credential_id") {
+		t.Errorf("diagnostic shows a secret:\n%s", d.Detail())
+	}
+}

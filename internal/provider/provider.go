@@ -1,0 +1,192 @@
+// Package provider implements the Pilot Status provider for Terraform and OpenTofu.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+)
+
+var (
+	_ provider.Provider                   = (*pilotStatusProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*pilotStatusProvider)(nil)
+)
+
+// options tune a provider instance; tests use them to shorten retry waits.
+type options struct {
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	getenv       func(string) string
+}
+
+type option func(*options)
+
+// pilotStatusProvider is the provider implementation.
+type pilotStatusProvider struct {
+	version string
+	opts    options
+}
+
+// providerModel maps the provider configuration.
+type providerModel struct {
+	APIKey         types.String `tfsdk:"api_key"`
+	APIKeyID       types.String `tfsdk:"api_key_id"`
+	BaseURL        types.String `tfsdk:"base_url"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+// New returns a constructor of the provider, as providerserver.Serve expects.
+func New(version string) func() provider.Provider {
+	return newWithOptions(version)
+}
+
+func newWithOptions(version string, opts ...option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &pilotStatusProvider{version: version}
+		p.opts.getenv = lookupEnv
+		for _, o := range opts {
+			o(&p.opts)
+		}
+		return p
+	}
+}
+
+func (p *pilotStatusProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "pilotstatus"
+	resp.Version = p.version
+}
+
+func (p *pilotStatusProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
+}
+
+func providerSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Manages the API keys of [Pilot Status](https://pilotstatus.com.br) WhatsApp numbers. " +
+			"The provider needs the **tenant-scoped** key (Dashboard → Profile → API); a number-scoped key is refused by the API.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "The tenant-scoped Pilot Status API key (`ps_...`), sent as the `x-api-key` header. " +
+					"Falls back to the `" + envAPIKey + "` environment variable, then `" + envAPIKeyAlt + "`. " +
+					"Conflicts with `api_key_id`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("api_key_id")),
+				},
+			},
+			"api_key_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the tenant-scoped key, sent as the `x-api-key-id` header instead of the key itself. " +
+					"Falls back to the `" + envAPIKeyID + "` environment variable. Conflicts with `api_key`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+				},
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "The API's base URL. Defaults to `" + pilotstatus.DefaultBaseURL + "`; falls back to the `" +
+					envBaseURL + "` environment variable. Must use `https`, except for a loopback host " +
+					"(`127.0.0.0/8`, `::1`, `localhost`), where plain `http` is allowed for local testing.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried after a `429 Too Many Requests`, a `5xx` answer or a network failure. " +
+					"Waits honour `Retry-After`, otherwise back off exponentially with jitter. Defaults to `" +
+					itoa(defaultMaxRetries) + "`; `0` disables retries.",
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.Between(0, 20),
+				},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one request attempt may take, as a Go duration (`30s`, `2m`). Defaults to `" +
+					defaultRequestTimeout.String() + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					durationValidator{},
+				},
+			},
+		},
+	}
+}
+
+func (p *pilotStatusProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.BaseURL.IsNull() && !m.BaseURL.IsUnknown() {
+		if _, err := pilotstatus.ValidateBaseURL(m.BaseURL.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Base URL",
+				"The base_url argument is not a usable Pilot Status API address: "+err.Error()+".")
+		}
+	}
+}
+
+func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settings, diags := resolveSettings(m, p.opts.getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg := pilotstatus.Config{
+		BaseURL:        settings.baseURL,
+		APIKey:         settings.apiKey,
+		APIKeyID:       settings.apiKeyID,
+		UserAgent:      "terraform-provider-pilotstatus/" + p.version,
+		MaxRetries:     settings.maxRetries,
+		RequestTimeout: settings.requestTimeout,
+		RetryWaitMin:   p.opts.retryWaitMin,
+		RetryWaitMax:   p.opts.retryWaitMax,
+		Logger:         newClientLogger(settings.secrets()),
+	}
+	client, err := pilotstatus.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Pilot Status Client",
+			"The provider configuration could not be turned into an API client: "+
+				pilotstatus.Redact(err.Error(), settings.secrets()...)+".")
+		return
+	}
+
+	data := newProviderData(client, settings.secrets())
+	ctx = data.maskContext(ctx)
+	tflog.Info(ctx, "Configured Pilot Status provider", map[string]any{
+		"base_url":    settings.baseURL,
+		"auth_header": settings.authHeader(),
+		"max_retries": settings.maxRetries,
+	})
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *pilotStatusProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewNumberAPIKeyResource,
+	}
+}
+
+func (p *pilotStatusProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// cliRun drives the real Terraform or OpenTofu CLI (TF_ACC_TERRAFORM_PATH) with the
+// provider binary built from this module, through dev_overrides, at TF_LOG=trace.
+// It keeps everything the CLI printed and logged, to search it for secrets.
+type cliRun struct {
+	t       *testing.T
+	bin     string
+	env     []string
+	logs    map[string]string // what each command printed and logged, by name
+	logFile string
+}
+
+func newCLIRun(t *testing.T, baseURL string) *cliRun {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
+	}
+	pluginDir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-pilotstatus"),
+		"github.com/pilotstatus/terraform-provider-pilotstatus")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(t.TempDir(), "cli.tfrc")
+	config := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/pilotstatus/pilotstatus" = %q
+    "registry.opentofu.org/pilotstatus/pilotstatus" = %q
+  }
+  direct {}
+}
+`, pluginDir, pluginDir)
+	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "PILOTSTATUS_") || strings.HasPrefix(kv, "PILOT_STATUS_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"TF_CLI_CONFIG_FILE="+rc,
+		"TF_LOG=trace",
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"PILOTSTATUS_BASE_URL="+baseURL,
+	)
+	return &cliRun{t: t, bin: bin, env: env, logs: map[string]string{}, logFile: filepath.Join(t.TempDir(), "tf.log")}
+}
+
+// run runs one CLI command in dir; wantErr says whether it must fail.
+func (c *cliRun) run(name, dir string, extraEnv []string, wantErr bool, args ...string) string {
+	c.t.Helper()
+	_ = os.Remove(c.logFile)
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(append([]string{}, c.env...), "TF_LOG_PATH="+c.logFile), extraEnv...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	logged, _ := os.ReadFile(c.logFile)
+	c.logs[name] = out.String() + "\n" + string(logged)
+	if (err != nil) != wantErr {
+		c.t.Fatalf("%s: error %v, want error %t\n%s", name, err, wantErr, out.String())
+	}
+	return out.String()
+}
+
+const leakConfig = `
+terraform {
+  required_providers {
+    pilotstatus = {
+      source = "pilotstatus/pilotstatus"
+    }
+  }
+}
+
+variable "rotation" {
+  type    = string
+  default = "1"
+}
+
+provider "pilotstatus" {
+  max_retries = 1
+}
+
+resource "pilotstatus_number_api_key" "k" {
+  for_each           = toset(["wn_1", "wn_2"])
+  whatsapp_number_id = each.key
+  keepers            = { rotation = var.rotation }
+}
+
+output "last4" {
+  value = { for id, k in pilotstatus_number_api_key.k : id => k.key_last4 }
+}
+`
+
+const importConfig = `
+terraform {
+  required_providers {
+    pilotstatus = {
+      source = "pilotstatus/pilotstatus"
+    }
+  }
+}
+
+resource "pilotstatus_number_api_key" "imported" {
+  whatsapp_number_id = "wn_3"
+}
+`
+
+// With TF_LOG=trace, no key, no credential and no ps_ value of the API appears in
+// what the CLI prints or logs (core and provider logs), on every path: create,
+// refresh, rotation, drift repair, import, show, and the error paths.
+func TestAccSecretsNeverLogged(t *testing.T) {
+	skipUnlessAcc(t)
+	api, url := newTestAPI(t,
+		fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"},
+		fakeapi.Number{ID: "wn_2", Number: "5511999990002", Name: "Vendas"},
+		fakeapi.Number{ID: "wn_3", Number: "5511999990003", Name: "Importado"},
+	)
+	c := newCLIRun(t, url)
+	tenant := []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(leakConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	importDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(importDir, "main.tf"), []byte(importConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c.run("create", dir, tenant, false, "apply", "-auto-approve", "-input=false")
+	c.run("refresh plan", dir, tenant, false, "plan", "-input=false")
+	rotation := c.run("rotation", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
+	if !strings.Contains(rotation, "(sensitive value)") {
+		t.Errorf("the rotation plan does not show key as a sensitive value:\n%s", rotation)
+	}
+	api.RotateOutOfBand("wn_1")
+	repair := c.run("drift repair", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
+	if !strings.Contains(repair, "Key Rotated Outside Terraform") {
+		t.Errorf("the drift repair does not say why it regenerates:\n%s", repair)
+	}
+	c.run("show", dir, tenant, false, "show", "-no-color")
+	c.run("import", importDir, tenant, false, "import", "-input=false", "pilotstatus_number_api_key.imported", "wn_3")
+	c.run("plan after import", importDir, tenant, false, "plan", "-input=false")
+
+	api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 4}) // two numbers, two attempts each
+	lost := c.run("lost answer", dir, tenant, true, "apply", "-auto-approve", "-input=false", "-var", "rotation=3")
+	if !strings.Contains(lost, "may no longer work") {
+		t.Errorf("the lost-answer error does not warn about the old key:\n%s", lost)
+	}
+	api.ClearFaults()
+	api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMalformedJSON})
+	c.run("malformed answer", dir, tenant, true, "apply", "-auto-approve", "-input=false", "-var", "rotation=4")
+	api.ClearFaults()
+	c.run("repair", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=4")
+	numberKey, _ := api.CurrentKey("wn_3")
+	c.run("number-scoped key", dir, []string{"PILOTSTATUS_API_KEY=" + numberKey.Raw}, true,
+		"apply", "-auto-approve", "-input=false", "-var", "rotation=5")
+	c.run("wrong key", dir, []string{"PILOTSTATUS_API_KEY=ps_wrongWRONGwrong0000000000000000000000"}, true,
+		"apply", "-auto-approve", "-input=false", "-var", "rotation=5")
+	c.run("wrong key id", dir, []string{"PILOTSTATUS_API_KEY_ID=k_not_a_key_id"}, true,
+		"apply", "-auto-approve", "-input=false", "-var", "rotation=5")
+	api.AddFault(fakeapi.Fault{Endpoint: listCalls, Kind: fakeapi.FaultStatus, Status: 500, Times: 10})
+	c.run("refresh error", dir, tenant, true, "plan", "-input=false")
+	api.ClearFaults()
+
+	secrets := append(api.IssuedKeys(), api.TenantKey(), api.TenantKeyID(), "ps_wrongWRONGwrong0000000000000000000000", "k_not_a_key_id")
+	if len(api.IssuedKeys()) < 8 {
+		t.Fatalf("the run issued only %d keys; the test did not exercise what it claims", len(api.IssuedKeys()))
+	}
+	for name, text := range c.logs {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				i := strings.Index(text, s)
+				t.Errorf("%s: a secret (ending in %q) appears in the output or log near: %q", name, s[len(s)-4:],
+					strings.ReplaceAll(text[max(0, i-120):i], "\n", " "))
+			}
+		}
+	}
+	// The search is only meaningful if the provider's trace logs were captured.
+	for _, want := range []string{"Pilot Status API request", `path=/v1/api-keys`, "Regenerated API key"} {
+		if !strings.Contains(c.logs["create"], want) {
+			t.Errorf("the create log lacks %q: provider logs were not captured at trace level", want)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test: static checks, unit and client tests, then the Terraform-driven
+# tests against the local Pilot Status API on Terraform 1.5.7 and on OpenTofu 1.12.6.
+# Installs what it needs into .tools/ first (reused on later runs).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/scripts/tools.sh" terraform tofu time
+
+terraform_bin="$root/.tools/terraform-1.5.7/terraform"
+tofu_bin="$root/.tools/bin/tofu"
+
+# The CLIs read only the project's own configuration (a filesystem mirror for
+# hashicorp/time); never the user's, never the network.
+export TF_CLI_CONFIG_FILE="$root/.tools/terraformrc"
+export TF_ACC_TEMP_DIR="$root/.tools/tmp"
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+mkdir -p "$TF_ACC_TEMP_DIR"
+unset TF_LOG TF_LOG_PATH TF_LOG_CORE TF_LOG_PROVIDER TF_ACC_LOG TF_ACC_LOG_PATH
+unset PILOTSTATUS_API_KEY PILOT_STATUS_API_KEY PILOTSTATUS_API_KEY_ID PILOTSTATUS_BASE_URL
+
+parallel=${TEST_PARALLEL:-4}
+
+echo "==> gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
+if [[ -n "$unformatted" ]]; then
+  echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+
+echo "==> go vet"
+go vet ./...
+
+echo "==> terraform fmt -check examples/"
+"$terraform_bin" fmt -check -recursive examples/
+
+echo "==> unit, client and local API tests (race detector)"
+go test -race -count=1 ./...
+
+echo "==> Terraform-driven tests on Terraform 1.5.7"
+TF_ACC=1 TF_ACC_TERRAFORM_PATH="$terraform_bin" \
+  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/...
+
+echo "==> Terraform-driven tests on OpenTofu 1.12.6"
+TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu_bin" \
+  TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp \
+  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/...
