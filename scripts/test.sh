@@ -41,9 +41,9 @@ go test -race -count=1 ./...
 
 echo "==> Terraform-driven tests on Terraform 1.5.7"
 TF_ACC=1 TF_ACC_TERRAFORM_PATH="$terraform_bin" \
-  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/...
+  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/
 
 echo "==> Terraform-driven tests on OpenTofu 1.12.6"
 TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu_bin" \
   TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp \
-  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/...
+  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/

@@ -37,7 +37,7 @@ type numberKeyJSON struct {
 	KeyID       string  `json:"keyId"`
 	KeyLast4    string  `json:"keyLast4"`
 	Key         *string `json:"key"`
-	Revealable  bool    `json:"revealable"`
+	Revealable  *bool   `json:"revealable"`
 }
 
 // ListAPIKeys lists every number's current key (GET /v1/api-keys). It needs a tenant-scoped
@@ -66,10 +66,17 @@ func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
 			DisplayName: item.DisplayName,
 			KeyID:       item.KeyID,
 			KeyLast4:    item.KeyLast4,
-			Revealable:  item.Revealable,
+			// Without "revealable", a key that is present is taken as revealed.
+			Revealable: item.Key != nil && *item.Key != "",
 		}
-		if item.Revealable && item.Key != nil {
+		if item.Revealable != nil {
+			k.Revealable = *item.Revealable
+		}
+		if k.Revealable && item.Key != nil {
 			k.Key = *item.Key
+			if k.KeyLast4 == "" {
+				k.KeyLast4 = last4(k.Key)
+			}
 		}
 		keys = append(keys, k)
 	}
@@ -163,12 +170,29 @@ func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {
 	if err != nil {
 		return RegeneratedKey{}, err
 	}
-	return RegeneratedKey{
+	k := RegeneratedKey{
 		NumberID:  numberID,
 		KeyID:     doc.KeyID,
 		KeyPrefix: doc.KeyPrefix,
 		KeyLast4:  doc.KeyLast4,
 		Key:       doc.Key,
 		CreatedAt: created,
-	}, nil
+	}
+	// The prefix and last four characters are derived from the key when the answer
+	// leaves them out.
+	if k.KeyPrefix == "" {
+		k.KeyPrefix = "ps_"
+	}
+	if k.KeyLast4 == "" {
+		k.KeyLast4 = last4(k.Key)
+	}
+	return k, nil
+}
+
+// last4 returns the last four characters of a key.
+func last4(key string) string {
+	if len(key) < 4 {
+		return key
+	}
+	return key[len(key)-4:]
 }

@@ -328,3 +328,36 @@ func TestRegenerateUnreachableIsDefinitive(t *testing.T) {
 		t.Fatalf("nothing reached a server, yet the outcome is unknown: %v", err)
 	}
 }
+
+// Answers that leave out optional fields still decode: a present key without
+// "revealable" is revealed, and the prefix and last four come from the key.
+func TestDecodingToleratesMissingOptionalFields(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			writeJSON(w, 200, `[{"numberId":"wn_1","keyId":"k_1","key":"`+numberKeyA+`"},{"numberId":"wn_2","keyId":"k_2","key":null}]`)
+			return
+		}
+		writeJSON(w, 200, `{"keyId":"k_new","key":"`+numberKeyA+`"}`)
+	})
+	c := newClient(t, srv.URL)
+	list, err := c.ListAPIKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantList := []pilotstatus.NumberKey{
+		{NumberID: "wn_1", KeyID: "k_1", KeyLast4: numberKeyA[len(numberKeyA)-4:], Key: numberKeyA, Revealable: true},
+		{NumberID: "wn_2", KeyID: "k_2"},
+	}
+	if !reflect.DeepEqual(list, wantList) {
+		t.Errorf("list: got %+v\nwant %+v", list, wantList)
+	}
+	key, err := c.RegenerateAPIKey(context.Background(), "wn_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: numberKeyA[len(numberKeyA)-4:], Key: numberKeyA}
+	if key != want {
+		t.Errorf("regenerate: got %+v\nwant %+v", key, want)
+	}
+}

@@ -176,7 +176,10 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey) {
 	m.KeyID = types.StringValue(k.KeyID)
 	m.KeyPrefix = types.StringValue(k.KeyPrefix)
 	m.KeyLast4 = types.StringValue(k.KeyLast4)
-	m.CreatedAt = types.StringValue(k.CreatedAt.UTC().Format(time.RFC3339Nano))
+	m.CreatedAt = types.StringNull()
+	if !k.CreatedAt.IsZero() {
+		m.CreatedAt = types.StringValue(k.CreatedAt.UTC().Format(time.RFC3339Nano))
+	}
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -229,7 +232,9 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 			state.Key = types.StringValue(current.Key)
 			state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
 		}
-		state.KeyLast4 = types.StringValue(current.KeyLast4)
+		if current.KeyLast4 != "" {
+			state.KeyLast4 = types.StringValue(current.KeyLast4)
+		}
 	}
 	state.ID = types.StringValue(numberID)
 	if state.Keepers.IsNull() {

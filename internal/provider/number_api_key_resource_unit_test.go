@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -178,5 +179,22 @@ func TestDiagnosticRedactsSecrets(t *testing.T) {
 	d := apiErrorDiagnostic(summaryListKeys, "Listing", "wn_1", err, []string{"k_credential_id"})
 	if strings.Contains(d.Detail(), secretKey) || strings.Contains(d.Detail(), "k_credential_id") {
 		t.Errorf("diagnostic shows a secret:\n%s", d.Detail())
+	}
+}
+
+func TestSetFromRegenerated(t *testing.T) {
+	t.Parallel()
+	var m numberAPIKeyModel
+	setFromRegenerated(&m, pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_1", KeyPrefix: "ps_", KeyLast4: "abcd", Key: secretKey})
+	if !m.CreatedAt.IsNull() {
+		t.Errorf("an answer without createdAt gave created_at %q, want null", m.CreatedAt.ValueString())
+	}
+	at := time.Date(2026, 6, 28, 10, 0, 0, 123_000_000, time.FixedZone("BRT", -3*3600))
+	setFromRegenerated(&m, pilotstatus.RegeneratedKey{KeyID: "k_2", Key: secretKey, CreatedAt: at})
+	if got := m.CreatedAt.ValueString(); got != "2026-06-28T13:00:00.123Z" {
+		t.Errorf("created_at = %q, want UTC RFC 3339 with milliseconds", got)
+	}
+	if m.Key.ValueString() != secretKey || m.KeyID.ValueString() != "k_2" {
+		t.Errorf("key fields not taken from the answer: %+v", m)
 	}
 }
