@@ -28,11 +28,20 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return true, nil
 	}
 	if retryableStatus(resp.StatusCode) {
+		// A server that asks for a longer pause than MaxRetryAfter is not waited for: the
+		// answer is reported at once rather than holding the run for that long.
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
+			return false, nil
+		}
 		// A done context ends the retries; the answer in hand is still reported as an APIError.
 		return ctx.Err() == nil, nil
 	}
 	return false, nil
 }
+
+// MaxRetryAfter is the longest Retry-After the client waits for before a retry. A longer one
+// ends the retries and the answer (429 or 5xx) is returned.
+const MaxRetryAfter = 5 * time.Minute
 
 // retryableStatus reports whether an answer with this status is worth another attempt.
 func retryableStatus(status int) bool {

@@ -95,12 +95,13 @@ func TestCheckRetry(t *testing.T) {
 	certErr := &url.Error{Op: "Get", URL: "https://x", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
 	netErr := &url.Error{Op: "Get", URL: "https://x", Err: io.ErrUnexpectedEOF}
 	tests := []struct {
-		name      string
-		ctx       context.Context
-		status    int
-		err       error
-		wantRetry bool
-		wantErr   bool
+		name       string
+		ctx        context.Context
+		status     int
+		err        error
+		retryAfter string
+		wantRetry  bool
+		wantErr    bool
 	}{
 		{name: "network error", ctx: context.Background(), err: netErr, wantRetry: true},
 		{name: "network error, context cancelled", ctx: cancelled, err: netErr, wantErr: true},
@@ -119,13 +120,16 @@ func TestCheckRetry(t *testing.T) {
 		{name: "403", ctx: context.Background(), status: 403},
 		{name: "404", ctx: context.Background(), status: 404},
 		{name: "302", ctx: context.Background(), status: 302},
+		{name: "429, Retry-After within the limit", ctx: context.Background(), status: 429, retryAfter: "300", wantRetry: true},
+		{name: "429, Retry-After beyond the limit", ctx: context.Background(), status: 429, retryAfter: "301"},
+		{name: "503, Retry-After date beyond the limit", ctx: context.Background(), status: 503, retryAfter: time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var resp *http.Response
 			if tt.err == nil {
-				resp = respWith(tt.status, "")
+				resp = respWith(tt.status, tt.retryAfter)
 			}
 			retry, err := checkRetry(tt.ctx, resp, tt.err)
 			if retry != tt.wantRetry || (err != nil) != tt.wantErr {
