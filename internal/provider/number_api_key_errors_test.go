@@ -2,8 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -339,4 +342,30 @@ func hcl(pairs ...any) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// Every request carries the provider's User-Agent with its version.
+func TestAccProvider_userAgent(t *testing.T) {
+	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers})
+	var mu sync.Mutex
+	agents := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()]++
+		mu.Unlock()
+		api.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config:            keyConfig(srv.URL, api.TenantKey(), "wn_1", ""),
+			ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
+		}},
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(agents) != 1 || agents["terraform-provider-pilotstatus/test"] == 0 {
+		t.Errorf("User-Agents seen: %v, want only terraform-provider-pilotstatus/test", agents)
+	}
 }
