@@ -235,6 +235,17 @@ resource "pilotstatus_number_api_key" "test" {
 			want:     words("Conflicting Credentials", "PILOTSTATUS_API_KEY", "PILOTSTATUS_API_KEY_ID"),
 		},
 		{
+			name:     "configured key that is not a Pilot Status key",
+			provider: hcl("base_url", url, "api_key", "not-a-key"),
+			want:     words("Invalid Pilot Status Credential", "from api_key", `does not start with "ps_"`),
+		},
+		{
+			name:     "key in the environment with a line break",
+			provider: hcl("base_url", url),
+			env:      map[string]string{envAPIKeyAlt: "ps_abc\n"},
+			want:     words("Invalid Pilot Status Credential", "from PILOT_STATUS_API_KEY", "line breaks"),
+		},
+		{
 			name:     "malformed base_url",
 			provider: hcl("base_url", "::not a url", "api_key", "ps_a"),
 			want:     words("Invalid Base URL", "base_url"),

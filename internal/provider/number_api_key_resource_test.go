@@ -401,3 +401,37 @@ resource "pilotstatus_number_api_key" "b" {
 		t.Errorf("the API saw %d regenerations of wn_1, want 1", got)
 	}
 }
+
+// Importing a number the tenant does not have fails, and a blank id is refused
+// before any API call; neither regenerates anything.
+func TestAccNumberAPIKey_importErrors(t *testing.T) {
+	api, url := newTestAPI(t)
+	cases := []struct {
+		name, id string
+		want     *regexp.Regexp
+	}{
+		{"unknown number", "wn_missing", words("non-existent remote object")},
+		{"blank id", " ", words("Invalid Import ID", "WhatsApp number id is empty")},
+		{"id with white space", "wn_1 ", words("Invalid Import ID", "leading or trailing white space")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps: []resource.TestStep{{
+					Config:        keyConfig(url, api.TenantKey(), "wn_1", ""),
+					ResourceName:  addr,
+					ImportState:   true,
+					ImportStateId: tc.id,
+					ExpectError:   tc.want,
+				}},
+			})
+		})
+	}
+	if got := api.Calls(regenerateCalls); got != 0 {
+		t.Errorf("failed imports regenerated %d keys", got)
+	}
+	if got := api.Calls(listCalls); got != 1 {
+		t.Errorf("the imports made %d list calls, want 1 (only the unknown number reaches the API)", got)
+	}
+}

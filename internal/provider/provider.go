@@ -164,9 +164,10 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	}
 	client, err := pilotstatus.New(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Pilot Status Client",
-			"The provider configuration could not be turned into an API client: "+
-				pilotstatus.Redact(err.Error(), settings.secrets()...)+".")
+		resp.Diagnostics.AddError("Invalid Pilot Status Credential",
+			"The credential from "+settings.credentialSource+" is not usable: "+
+				pilotstatus.Redact(err.Error(), settings.secrets()...)+". "+
+				"Set it to the tenant-scoped key (ps_...) from Dashboard → Profile → API, or to that key's id.")
 		return
 	}
 

@@ -36,6 +36,8 @@ type settings struct {
 	baseURL        string
 	maxRetries     int
 	requestTimeout time.Duration
+	// credentialSource names where the credential came from: an argument or a variable.
+	credentialSource string
 }
 
 // secrets lists the configured credentials, for masking.
@@ -87,9 +89,9 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 			"Both api_key and api_key_id are set. Set exactly one: api_key (sent as x-api-key) or api_key_id (sent as x-api-key-id).")
 		return s, diags
 	case keyConfigured:
-		s.apiKey = m.APIKey.ValueString()
+		s.apiKey, s.credentialSource = m.APIKey.ValueString(), "api_key"
 	case idConfigured:
-		s.apiKeyID = m.APIKeyID.ValueString()
+		s.apiKeyID, s.credentialSource = m.APIKeyID.ValueString(), "api_key_id"
 	default:
 		envKeyName := envAPIKey
 		s.apiKey = getenv(envAPIKey)
@@ -104,6 +106,10 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 				fmt.Sprintf("Both %s and %s are set in the environment and neither api_key nor api_key_id is configured. "+
 					"Unset one of them, or set api_key or api_key_id in the provider block.", envKeyName, envAPIKeyID))
 			return s, diags
+		case s.apiKey != "":
+			s.credentialSource = envKeyName
+		case s.apiKeyID != "":
+			s.credentialSource = envAPIKeyID
 		case s.apiKey == "" && s.apiKeyID == "":
 			diags.AddError("Missing Pilot Status Credentials",
 				fmt.Sprintf("No API key is configured. Set api_key in the provider block or the %s environment variable "+

@@ -22,31 +22,31 @@ func TestResolveSettings(t *testing.T) {
 		{
 			name:  "configured key, defaults",
 			model: providerModel{APIKey: str("ps_cfg"), APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null},
-			want:  settings{apiKey: "ps_cfg", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout},
+			want:  settings{apiKey: "ps_cfg", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout, credentialSource: "api_key"},
 		},
 		{
 			name:  "configured key wins over the environment",
 			model: providerModel{APIKey: str("ps_cfg"), APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null},
 			env:   map[string]string{envAPIKey: "ps_env", envAPIKeyID: "k_env"},
-			want:  settings{apiKey: "ps_cfg", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout},
+			want:  settings{apiKey: "ps_cfg", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout, credentialSource: "api_key"},
 		},
 		{
 			name:  "PILOTSTATUS_API_KEY before PILOT_STATUS_API_KEY",
 			model: providerModel{APIKey: null, APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null},
 			env:   map[string]string{envAPIKey: "ps_one", envAPIKeyAlt: "ps_two"},
-			want:  settings{apiKey: "ps_one", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout},
+			want:  settings{apiKey: "ps_one", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout, credentialSource: envAPIKey},
 		},
 		{
 			name:  "PILOT_STATUS_API_KEY alone",
 			model: providerModel{APIKey: null, APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null},
 			env:   map[string]string{envAPIKeyAlt: "ps_two"},
-			want:  settings{apiKey: "ps_two", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout},
+			want:  settings{apiKey: "ps_two", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout, credentialSource: envAPIKeyAlt},
 		},
 		{
 			name:  "key id and base URL from the environment",
 			model: providerModel{APIKey: null, APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Value(0), RequestTimeout: str("5s")},
 			env:   map[string]string{envAPIKeyID: "k_env", envBaseURL: "http://127.0.0.1:8080"},
-			want:  settings{apiKeyID: "k_env", baseURL: "http://127.0.0.1:8080", maxRetries: 0, requestTimeout: 5 * time.Second},
+			want:  settings{apiKeyID: "k_env", baseURL: "http://127.0.0.1:8080", maxRetries: 0, requestTimeout: 5 * time.Second, credentialSource: envAPIKeyID},
 		},
 		{
 			name:    "no credentials",
