@@ -36,6 +36,9 @@ go vet ./...
 echo "==> terraform fmt -check examples/"
 "$terraform_bin" fmt -check -recursive examples/
 
+echo "==> generated docs are current (tfplugindocs generate + validate)"
+make --no-print-directory docs-check >"$TF_ACC_TEMP_DIR/docs.log" 2>&1 || { cat "$TF_ACC_TEMP_DIR/docs.log"; exit 1; }
+
 echo "==> unit, client and local API tests (race detector)"
 go test -race -count=1 ./...
 

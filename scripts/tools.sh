@@ -3,7 +3,7 @@
 # (git-ignored). Each tool is rebuilt only when the installed version differs from
 # the pinned one, so a second run costs seconds.
 #
-# Usage: scripts/tools.sh [terraform] [tofu] [time] [all]
+# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +14,7 @@ mkdir -p "$bin"
 TERRAFORM_VERSION=1.5.7
 OPENTOFU_VERSION=1.12.6
 TIME_PROVIDER_VERSION=0.14.2
+TFPLUGINDOCS_VERSION=0.25.0
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -38,6 +39,15 @@ install_tofu() {
     -ldflags "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'" \
     -o "$dest" github.com/opentofu/opentofu/cmd/tofu)
   stamp tofu "$OPENTOFU_VERSION"
+}
+
+# tfplugindocs renders docs/ from the provider schema, templates/ and examples/.
+install_tfplugindocs() {
+  local dest="$bin/tfplugindocs"
+  if stamped tfplugindocs "$dest" "$TFPLUGINDOCS_VERSION"; then return; fi
+  log "building tfplugindocs $TFPLUGINDOCS_VERSION from the Go module proxy"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v$TFPLUGINDOCS_VERSION"
+  stamp tfplugindocs "$TFPLUGINDOCS_VERSION"
 }
 
 # The hashicorp/time provider, served from a filesystem mirror to both CLIs.
@@ -75,7 +85,8 @@ for t in "${targets[@]}"; do
     terraform) install_terraform ;;
     tofu) install_tofu ;;
     time) install_time ;;
-    all) install_terraform; install_tofu; install_time ;;
+    tfplugindocs) install_tfplugindocs ;;
+    all) install_terraform; install_tofu; install_time; install_tfplugindocs ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

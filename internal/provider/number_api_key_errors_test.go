@@ -36,6 +36,7 @@ const lostAnswer = "may no longer work"
 // Every error class of a regeneration ends in a diagnostic with advice, and a
 // regeneration whose answer may have been lost is repaired by the next apply.
 func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
+	skipUnlessAcc(t)
 	cases := []struct {
 		name     string
 		setup    func(api *fakeapi.API)
@@ -206,6 +207,7 @@ func TestAccNumberAPIKey_refreshErrorKeepsState(t *testing.T) {
 // Configuration mistakes are reported at plan time, naming the argument and the
 // environment variable.
 func TestAccProvider_configurationErrors(t *testing.T) {
+	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	resourceBlock := `
 resource "pilotstatus_number_api_key" "test" {
@@ -290,6 +292,7 @@ resource "pilotstatus_number_api_key" "test" {
 
 // Invalid number ids are refused before any API call.
 func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
+	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	for _, id := range []string{"", " wn_1", "wn_1\n", "   "} {
 		t.Run(strings.TrimSpace(id)+"_"+string(rune('a'+len(id))), func(t *testing.T) {
@@ -309,6 +312,7 @@ func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
 
 // Credentials from the environment (both variable names) and by key id work.
 func TestAccProvider_credentialSources(t *testing.T) {
+	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	resourceBlock := `
 resource "pilotstatus_number_api_key" "test" {

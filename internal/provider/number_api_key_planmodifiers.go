@@ -46,17 +46,24 @@ func (keepersPlanModifier) PlanModifyMap(ctx context.Context, req planmodifier.M
 		}
 		return
 	}
-	if resp.PlanValue.Equal(req.StateValue) {
-		return
+	imported, diags := req.Private.GetKey(ctx, privateImported)
+	resp.Diagnostics.Append(diags...)
+	resp.RequiresReplace = keepersForceNewKey(req.StateValue, resp.PlanValue, len(imported) > 0)
+}
+
+// keepersForceNewKey reports whether a change of keepers from state to plan
+// regenerates the key: any change does, except between null and {}, and except
+// the first keepers recorded after an import.
+func keepersForceNewKey(state, plan types.Map, imported bool) bool {
+	switch {
+	case isEmptyMap(state) && isEmptyMap(plan):
+		return false
+	case plan.Equal(state):
+		return false
+	case imported && isEmptyMap(state) && !plan.IsUnknown():
+		return false
 	}
-	if isEmptyMap(req.StateValue) && !resp.PlanValue.IsUnknown() {
-		imported, diags := req.Private.GetKey(ctx, privateImported)
-		resp.Diagnostics.Append(diags...)
-		if len(imported) > 0 {
-			return
-		}
-	}
-	resp.RequiresReplace = true
+	return true
 }
 
 // isEmptyMap reports whether v is null or a known map without elements.

@@ -60,9 +60,10 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 		var state numberAPIKeyModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		resp.Diagnostics.AddWarning("Destroying Does Not Invalidate the Key",
-			fmt.Sprintf("Pilot Status has no way to delete a key: destroying pilotstatus_number_api_key only removes it from state. "+
-				"The current key of WhatsApp number %s stays valid. To make it stop working, regenerate it first "+
-				"(terraform apply -replace=<address>) and discard the new key.", quote(state.WhatsAppNumberID.ValueString())))
+			fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
+				"its key of WhatsApp number %s from state, without an API call. Unless a regeneration in the same apply "+
+				"replaces it, that key stays valid. To make it stop working, regenerate it first "+
+				"(terraform apply -replace=<address>) and then destroy the resource.", quote(state.WhatsAppNumberID.ValueString())))
 		return
 	}
 	if r.data == nil {
@@ -85,22 +86,34 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 
-	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
-	resp.Diagnostics.Append(diags...)
-	if len(observed) == 0 {
-		return
-	}
 	var state numberAPIKeyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	for _, name := range computedFromKey {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
+	resp.Diagnostics.Append(diags...)
+	imported, diags := req.Private.GetKey(ctx, privateImported)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_id"))
-	resp.Diagnostics.AddWarning("Key Rotated Outside Terraform",
-		fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key: it was "+
-			"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
-			"The key in state no longer works, so this plan regenerates the key and stores the new one.",
-			quote(state.WhatsAppNumberID.ValueString()), quote(state.KeyID.ValueString())))
+
+	switch {
+	case len(observed) > 0:
+		for _, name := range computedFromKey {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+		}
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_id"))
+		resp.Diagnostics.AddWarning("Key Rotated Outside Terraform",
+			fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key: it was "+
+				"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
+				"The key in state no longer works, so this plan regenerates the key and stores the new one.",
+				quote(state.WhatsAppNumberID.ValueString()), quote(state.KeyID.ValueString())))
+	case !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID),
+		keepersForceNewKey(state.Keepers, plan.Keepers, len(imported) > 0):
+	default:
+		return
+	}
+	// A replacement: Terraform shows only the warnings of this first planning call.
+	r.warnRegeneration(ctx, plan.WhatsAppNumberID, resp)
 }
 
 // warnRegeneration warns that applying the plan invalidates the number's current key.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -405,6 +406,7 @@ resource "pilotstatus_number_api_key" "b" {
 // Importing a number the tenant does not have fails, and a blank id is refused
 // before any API call; neither regenerates anything.
 func TestAccNumberAPIKey_importErrors(t *testing.T) {
+	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	cases := []struct {
 		name, id string
@@ -434,4 +436,55 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 	if got := api.Calls(listCalls); got != 1 {
 		t.Errorf("the imports made %d list calls, want 1 (only the unknown number reaches the API)", got)
 	}
+}
+
+// A time_rotating id in keepers rotates the key once its time has come: the
+// expired time_rotating is recreated, and the key is replaced in the same plan.
+func TestAccNumberAPIKey_timeRotating(t *testing.T) {
+	api, url := newTestAPI(t)
+	// Expired from the start: time_rotating drops itself from state on the next
+	// refresh, as it does when its rotation time passes.
+	base := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+resource "time_rotating" "schedule" {
+  rfc3339          = %q
+  rotation_minutes = 60
+}
+
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+  keepers = {
+    rotation = time_rotating.schedule.id
+  }
+}
+`, base)
+	keys := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		ExternalProviders: map[string]resource.ExternalProvider{
+			"time": {Source: "registry.terraform.io/hashicorp/time", VersionConstraint: "0.14.2"},
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:             config,
+				ConfigStateChecks:  []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), keys.AddStateValue(addr, keyPath)},
+				ExpectNonEmptyPlan: true, // the rotation is due
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("time_rotating.schedule", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					apiCalls(api, regenerateCalls, 2),
+				},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
 }

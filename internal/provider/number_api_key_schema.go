@@ -39,7 +39,8 @@ func numberAPIKeySchema() schema.Schema {
 			},
 			"whatsapp_number_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the WhatsApp number whose key this resource owns (for example `wn_1`). " +
-					"Changing it regenerates the key of the new number.",
+					"Changing it regenerates the key of the new number; the previous number's key stays valid. " +
+					"Must not be blank or have leading or trailing white space.",
 				Required: true,
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.RequiresReplace(),
@@ -50,7 +51,7 @@ func numberAPIKeySchema() schema.Schema {
 				},
 			},
 			"keepers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary values; changing any of them regenerates the key. An unset map and `{}` are the same. " +
+				MarkdownDescription: "Arbitrary values; adding, changing or removing any entry regenerates the key. An unset map and `{}` are the same. " +
 					"Use a `time_rotating` id here to rotate on a schedule. After an import, the first keepers set are recorded " +
 					"without regenerating.",
 				ElementType: types.StringType,
@@ -61,8 +62,9 @@ func numberAPIKeySchema() schema.Schema {
 				},
 			},
 			"key": schema.StringAttribute{
-				MarkdownDescription: "The raw API key (`ps_...`), from the answer of the regeneration. Sensitive. " +
-					"Null after importing a key the API does not reveal (a legacy key): replace the resource to get a usable key.",
+				MarkdownDescription: "The raw API key (`ps_...`), from the answer of the regeneration, or from the key list after an import. " +
+					"Null after importing a key the API does not reveal (a legacy key): `terraform apply -replace=<address>` " +
+					"regenerates it, invalidating the current key, and stores a usable one.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep,
@@ -73,7 +75,7 @@ func numberAPIKeySchema() schema.Schema {
 				PlanModifiers:       keep,
 			},
 			"key_prefix": schema.StringAttribute{
-				MarkdownDescription: "The key's prefix, `ps_`.",
+				MarkdownDescription: "The key's prefix, `ps_`. Null after importing a key the API does not reveal.",
 				Computed:            true,
 				PlanModifiers:       keep,
 			},

@@ -105,17 +105,18 @@ func providerSchema() schema.Schema {
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a request is retried after a `429 Too Many Requests`, a `5xx` answer or a network failure. " +
-					"Waits honour `Retry-After`, otherwise back off exponentially with jitter. Defaults to `" +
-					itoa(defaultMaxRetries) + "`; `0` disables retries.",
+				MarkdownDescription: "How many times a request is retried after a `429 Too Many Requests`, a `5xx` answer (except `501`) " +
+					"or a network failure; TLS certificate errors are not retried. Waits honour `Retry-After` (up to five minutes; a longer " +
+					"one ends the retries), otherwise back off exponentially with jitter. From `0` (no retries) to `20`; defaults to `" +
+					itoa(defaultMaxRetries) + "`.",
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 20),
 				},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one request attempt may take, as a Go duration (`30s`, `2m`). Defaults to `" +
-					defaultRequestTimeout.String() + "`.",
+				MarkdownDescription: "How long one request attempt may take, as a positive Go duration (`30s`, `2m`); each retry " +
+					"gets the same time again. Defaults to `60s`.",
 				Optional: true,
 				Validators: []validator.String{
 					durationValidator{},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -125,10 +126,11 @@ resource "pilotstatus_number_api_key" "imported" {
 }
 `
 
-// With TF_LOG=trace, no key, no credential and no ps_ value of the API appears in
+// What the real CLI prints: the warnings a user sees before a key dies, and, with
+// TF_LOG=trace, no key, no credential and no ps_ value of the API appears in
 // what the CLI prints or logs (core and provider logs), on every path: create,
 // refresh, rotation, drift repair, import, show, and the error paths.
-func TestAccSecretsNeverLogged(t *testing.T) {
+func TestAccCLI_warningsAndNoSecretsInLogs(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t,
 		fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"},
@@ -149,10 +151,19 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 
 	c.run("create", dir, tenant, false, "apply", "-auto-approve", "-input=false")
 	c.run("refresh plan", dir, tenant, false, "plan", "-input=false")
-	rotation := c.run("rotation", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
-	if !strings.Contains(rotation, "(sensitive value)") {
-		t.Errorf("the rotation plan does not show key as a sensitive value:\n%s", rotation)
+	before1, _ := api.CurrentKey("wn_1")
+	before2, _ := api.CurrentKey("wn_2")
+	// The plan of a replacement, before anything is applied, warns which key is
+	// about to die (the CLI prints one of the similar warnings in full).
+	rotationPlan := c.run("rotation plan", dir, tenant, false, "plan", "-input=false", "-var", "rotation=2")
+	dies := regexp.MustCompile(`(?s)API Key Will Be Regenerated.*("wn_1".*ending in "` + before1.Last4 + `"|"wn_2".*ending in "` + before2.Last4 + `")`)
+	if !dies.MatchString(rotationPlan) {
+		t.Errorf("the rotation plan does not warn which keys die:\n%s", rotationPlan)
 	}
+	if !strings.Contains(rotationPlan, "(sensitive value)") {
+		t.Errorf("the rotation plan does not show key as a sensitive value:\n%s", rotationPlan)
+	}
+	c.run("rotation", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
 	api.RotateOutOfBand("wn_1")
 	repair := c.run("drift repair", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
 	if !strings.Contains(repair, "Key Rotated Outside Terraform") {
@@ -161,6 +172,17 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 	c.run("show", dir, tenant, false, "show", "-no-color")
 	c.run("import", importDir, tenant, false, "import", "-input=false", "pilotstatus_number_api_key.imported", "wn_3")
 	c.run("plan after import", importDir, tenant, false, "plan", "-input=false")
+	regenerations := api.Calls(regenerateCalls)
+	destroy := c.run("destroy", importDir, tenant, false, "destroy", "-auto-approve", "-input=false")
+	if !strings.Contains(destroy, "Destroying Does Not Invalidate the Key") {
+		t.Errorf("the destroy plan does not say the key stays valid:\n%s", destroy)
+	}
+	if got := api.Calls(regenerateCalls); got != regenerations {
+		t.Errorf("destroy regenerated %d keys", got-regenerations)
+	}
+	if cur, _ := api.CurrentKey("wn_3"); !keyWorks(t, url, cur.Raw) {
+		t.Error("the key of wn_3 stopped working after destroy")
+	}
 
 	api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 4}) // two numbers, two attempts each
 	lost := c.run("lost answer", dir, tenant, true, "apply", "-auto-approve", "-input=false", "-var", "rotation=3")
