@@ -39,7 +39,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 	skipUnlessAcc(t)
 	cases := []struct {
 		name     string
-		setup    func(api *fakeapi.API)
+		fault    *fakeapi.Fault // switched on before the apply
 		apiKey   func(api *fakeapi.API) string
 		numberID string
 		extra    string // provider arguments
@@ -62,75 +62,57 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			want:     words(`no WhatsApp number with id "wn_missing"`, "NUMBER_NOT_FOUND", "(HTTP 404)"),
 		},
 		{
-			name: "400 validation",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 400, Code: "VALIDATION_ERROR", Message: "Validation error"})
-			},
+			name:    "400 validation",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 400, Code: "VALIDATION_ERROR", Message: "Validation error"},
 			want:    words("rejected the request as invalid (400)", `"wn_1"`, "VALIDATION_ERROR: Validation error (HTTP 400)"),
 			repairs: true,
 		},
 		{
-			name: "429 after retries",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultRateLimit, Times: 3, RetryAfter: "0"})
-			},
+			name:    "429 after retries",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultRateLimit, Times: 3, RetryAfter: "0"},
 			want:    words("429 Too Many Requests", "tried 3 times", "max_retries", "(HTTP 429)"),
 			repairs: true,
 		},
 		{
-			name: "5xx after retries",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 503, Times: 3})
-			},
+			name:    "5xx after retries",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 503, Times: 3},
 			want:    words("server error", "tried 3 times", lostAnswer, "next apply regenerates", "(HTTP 503)"),
 			repairs: true,
 		},
 		{
-			name: "HTML error page",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultHTMLError, Times: 3})
-			},
+			name:    "HTML error page",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultHTMLError, Times: 3},
 			want:    words("server error", lostAnswer, "(HTTP 502)"),
 			repairs: true,
 		},
 		{
-			name: "timeout",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDelay, Delay: 3 * time.Second, Times: 3})
-			},
+			name:    "timeout",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDelay, Delay: 3 * time.Second, Times: 3},
 			extra:   `request_timeout = "300ms"`,
 			want:    words("did not complete (network failure or timeout)", "request_timeout", lostAnswer),
 			repairs: true,
 		},
 		{
-			name: "answer lost after the work",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 3})
-			},
+			name:    "answer lost after the work",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 3},
 			want:    words("did not complete", lostAnswer, "next apply regenerates the key again"),
 			repairs: true,
 		},
 		{
-			name: "malformed JSON",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMalformedJSON})
-			},
+			name:    "malformed JSON",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMalformedJSON},
 			want:    words("not with the documented shape", lostAnswer),
 			repairs: true,
 		},
 		{
-			name: "answer without key",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMissingKey})
-			},
+			name:    "answer without key",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultMissingKey},
 			want:    words("not with the documented shape", "key", lostAnswer),
 			repairs: true,
 		},
 		{
-			name: "truncated body",
-			setup: func(api *fakeapi.API) {
-				api.AddFault(fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultTruncatedBody})
-			},
+			name:    "truncated body",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultTruncatedBody},
 			want:    words("not with the documented shape", lostAnswer),
 			repairs: true,
 		},
@@ -152,8 +134,8 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			}
 			steps := []resource.TestStep{{
 				PreConfig: func() {
-					if tc.setup != nil {
-						tc.setup(api)
+					if tc.fault != nil {
+						api.AddFault(*tc.fault)
 					}
 				},
 				Config:      config,
@@ -255,7 +237,7 @@ resource "pilotstatus_number_api_key" "test" {
 		{
 			name:     "plain http to a remote host",
 			provider: hcl("base_url", "http://pilotstatus.example.com", "api_key", "ps_a"),
-			want:     words("Invalid Base URL", "http", "loopback"),
+			want:     words("Invalid Base URL", "base_url", "http", "loopback", "PILOTSTATUS_BASE_URL"),
 		},
 		{
 			name:     "plain http to a remote host from the environment",

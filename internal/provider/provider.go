@@ -135,7 +135,8 @@ func (p *pilotStatusProvider) ValidateConfig(ctx context.Context, req provider.V
 	if !m.BaseURL.IsNull() && !m.BaseURL.IsUnknown() {
 		if _, err := pilotstatus.ValidateBaseURL(m.BaseURL.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Base URL",
-				"The base_url argument is not a usable Pilot Status API address: "+err.Error()+".")
+				"The base_url argument is not a usable Pilot Status API address: "+err.Error()+". "+
+					"Set base_url (or "+envBaseURL+") to an https URL such as "+pilotstatus.DefaultBaseURL+".")
 		}
 	}
 }
