@@ -130,7 +130,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			}
 			config := keyConfig(url, key, numberID, "")
 			if tc.extra != "" {
-				config = strings.Replace(config, "max_retries = 2", "max_retries = 2\n  "+tc.extra, 1)
+				config = strings.Replace(config, "max_retries = 2\n", "max_retries = 2\n  "+tc.extra+"\n", 1)
 			}
 			steps := []resource.TestStep{{
 				PreConfig: func() {
@@ -191,11 +191,6 @@ func TestAccNumberAPIKey_refreshErrorKeepsState(t *testing.T) {
 func TestAccProvider_configurationErrors(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
-	resourceBlock := `
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-}
-`
 	cases := []struct {
 		name     string
 		provider string
@@ -261,7 +256,7 @@ resource "pilotstatus_number_api_key" "test" {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
 				Steps: []resource.TestStep{{
-					Config:      tc.provider + resourceBlock,
+					Config:      tc.provider + wn1Resource,
 					ExpectError: tc.want,
 				}},
 			})
@@ -296,11 +291,6 @@ func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
 func TestAccProvider_credentialSources(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
-	resourceBlock := `
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-}
-`
 	cases := []struct {
 		name     string
 		provider string
@@ -317,13 +307,20 @@ resource "pilotstatus_number_api_key" "test" {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
 				Steps: []resource.TestStep{{
-					Config:            tc.provider + resourceBlock,
+					Config:            tc.provider + wn1Resource,
 					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
 				}},
 			})
 		})
 	}
 }
+
+// wn1Resource owns the key of wn_1, for tests that vary the provider block.
+const wn1Resource = `
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+}
+`
 
 // hcl writes a provider block from name, value pairs.
 func hcl(pairs ...any) string {

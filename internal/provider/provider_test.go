@@ -61,13 +61,7 @@ func factories(opts ...option) map[string]func() (tfprotov6.ProviderServer, erro
 
 // providerBlock configures the provider for the local API.
 func providerBlock(baseURL, apiKey string) string {
-	return fmt.Sprintf(`
-provider "pilotstatus" {
-  base_url    = %q
-  api_key     = %q
-  max_retries = 2
-}
-`, baseURL, apiKey)
+	return hcl("base_url", baseURL, "api_key", apiKey, "max_retries", 2)
 }
 
 // skipUnlessAcc skips Terraform-driven tests unless TF_ACC is set, as resource.Test does.
