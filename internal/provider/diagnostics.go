@@ -34,7 +34,7 @@ func apiErrorDiagnostic(summary, attempted, numberID string, err error, secrets 
 // adviceFor says what the user can do about err.
 func adviceFor(err error, numberID string) string {
 	var (
-		apiErr   *apiErrorT
+		apiErr   *pilotstatus.APIError
 		transErr *pilotstatus.TransportError
 	)
 	var advice string
@@ -77,7 +77,6 @@ func adviceFor(err error, numberID string) string {
 	return advice
 }
 
-type apiErrorT = pilotstatus.APIError
 
 func attemptsText(attempts int, elapsed time.Duration) string {
 	if attempts <= 1 {
