@@ -77,7 +77,6 @@ func adviceFor(err error, numberID string) string {
 	return advice
 }
 
-
 func attemptsText(attempts int, elapsed time.Duration) string {
 	if attempts <= 1 {
 		return "once"
