@@ -25,6 +25,10 @@ func (s stubClient) ListAPIKeys(context.Context) ([]pilotstatus.NumberKey, error
 	return s.keys, s.listErr
 }
 
+func (s stubClient) ListNumbers(context.Context) ([]pilotstatus.Number, error) {
+	return nil, errors.New("not used")
+}
+
 func (s stubClient) RegenerateAPIKey(context.Context, string) (pilotstatus.RegeneratedKey, error) {
 	return pilotstatus.RegeneratedKey{}, errors.New("not used")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -20,8 +21,9 @@ import (
 )
 
 var (
-	_ provider.Provider                   = (*pilotStatusProvider)(nil)
-	_ provider.ProviderWithValidateConfig = (*pilotStatusProvider)(nil)
+	_ provider.Provider                       = (*pilotStatusProvider)(nil)
+	_ provider.ProviderWithValidateConfig     = (*pilotStatusProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*pilotStatusProvider)(nil)
 )
 
 // options tune a provider instance; tests use them to shorten retry waits.
@@ -29,6 +31,8 @@ type options struct {
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
 	getenv       func(string) string
+	// now is the clock of scheduled rotation; tests inject a fake one.
+	now func() time.Time
 }
 
 type option func(*options)
@@ -174,6 +178,9 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	}
 
 	data := newProviderData(client, settings.secrets())
+	if p.opts.now != nil {
+		data.now = p.opts.now
+	}
 	ctx = data.maskContext(ctx)
 	tflog.Info(ctx, "Configured Pilot Status provider", map[string]any{
 		"base_url":    settings.baseURL,
@@ -182,6 +189,7 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	})
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *pilotStatusProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -191,5 +199,9 @@ func (p *pilotStatusProvider) Resources(_ context.Context) []func() resource.Res
 }
 
 func (p *pilotStatusProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{}
+}
+
+func (p *pilotStatusProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -15,6 +16,7 @@ import (
 type apiClient interface {
 	ListAPIKeys(ctx context.Context) ([]pilotstatus.NumberKey, error)
 	RegenerateAPIKey(ctx context.Context, numberID string) (pilotstatus.RegeneratedKey, error)
+	ListNumbers(ctx context.Context) ([]pilotstatus.Number, error)
 }
 
 // providerData is shared by every resource of one provider process, that is one
@@ -24,6 +26,8 @@ type providerData struct {
 	keys    *keyCache
 	claims  *claimSet
 	secrets []string
+	// now is the clock of scheduled rotation; tests replace it.
+	now func() time.Time
 }
 
 func newProviderData(client apiClient, secrets []string) *providerData {
@@ -32,6 +36,7 @@ func newProviderData(client apiClient, secrets []string) *providerData {
 		keys:    newKeyCache(client.ListAPIKeys),
 		claims:  newClaimSet(),
 		secrets: secrets,
+		now:     time.Now,
 	}
 }
 
@@ -77,6 +82,7 @@ type keyCache struct {
 	mu       sync.Mutex
 	loaded   bool
 	byNumber map[string]pilotstatus.NumberKey
+	order    []string
 	inflight *keyFetch
 }
 
@@ -121,7 +127,11 @@ func (c *keyCache) get(ctx context.Context, numberID string) (key pilotstatus.Nu
 		c.inflight = nil
 		if err == nil {
 			c.byNumber = make(map[string]pilotstatus.NumberKey, len(list))
+			c.order = make([]string, 0, len(list))
 			for _, k := range list {
+				if _, dup := c.byNumber[k.NumberID]; !dup {
+					c.order = append(c.order, k.NumberID)
+				}
 				c.byNumber[k.NumberID] = k
 			}
 			c.loaded = true
@@ -133,6 +143,20 @@ func (c *keyCache) get(ctx context.Context, numberID string) (key pilotstatus.Nu
 			return key, false, err
 		}
 	}
+}
+
+// all returns every number's current key metadata, in the order the API listed them.
+func (c *keyCache) all(ctx context.Context) ([]pilotstatus.NumberKey, error) {
+	if _, _, err := c.get(ctx, ""); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]pilotstatus.NumberKey, 0, len(c.order))
+	for _, id := range c.order {
+		out = append(out, c.byNumber[id])
+	}
+	return out, nil
 }
 
 // regenerated records a key this run made, so later lookups see it.
