@@ -13,8 +13,11 @@ import (
 
 // Diagnostic summaries, one per operation.
 const (
-	summaryRegenerate = "Unable to Regenerate API Key"
-	summaryListKeys   = "Unable to Read API Keys"
+	summaryRegenerate  = "Unable to Regenerate API Key"
+	summaryListKeys    = "Unable to Read API Keys"
+	summaryInvalidate  = "Unable to Invalidate API Key"
+	summaryListNumbers = "Unable to List WhatsApp Numbers"
+	summaryListAPIKeys = "Unable to List API Keys"
 )
 
 // apiErrorDiagnostic turns a client error into a diagnostic whose detail says

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -57,13 +59,7 @@ func (r *numberAPIKeyResource) Configure(_ context.Context, req resource.Configu
 
 func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		var state numberAPIKeyModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		resp.Diagnostics.AddWarning("Destroying Does Not Invalidate the Key",
-			fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
-				"its key of WhatsApp number %s from state, without an API call. Unless a regeneration in the same apply "+
-				"replaces it, that key stays valid. To make it stop working, regenerate it first "+
-				"(terraform apply -replace=<address>) and then destroy the resource.", quote(state.WhatsAppNumberID.ValueString())))
+		r.warnDestroy(ctx, req, resp)
 		return
 	}
 	if r.data == nil {
@@ -83,6 +79,11 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if !plan.WhatsAppNumberID.IsUnknown() {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
 		}
+		next := types.StringNull()
+		if !plan.RotationPeriod.IsNull() {
+			next = types.StringUnknown()
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
 		return
 	}
 
@@ -96,24 +97,64 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 
+	// The schedule of the key in state, with the planned rotation_period: changing
+	// the period moves next_rotation_at without regenerating.
+	next := nextRotation(state.KeyVersion, plan.RotationPeriod)
+	now := r.data.now()
 	switch {
 	case len(observed) > 0:
-		for _, name := range computedFromKey {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
-		}
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_id"))
+		r.planRegeneration(ctx, resp)
 		resp.Diagnostics.AddWarning("Key Rotated Outside Terraform",
 			fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key: it was "+
 				"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
 				"The key in state no longer works, so this plan regenerates the key and stores the new one.",
 				quote(state.WhatsAppNumberID.ValueString()), quote(state.KeyID.ValueString())))
+	case next.due(now):
+		r.planRegeneration(ctx, resp)
+		resp.Diagnostics.AddWarning("Scheduled Key Rotation",
+			fmt.Sprintf("The key of WhatsApp number %s is due for its scheduled rotation: next_rotation_at (%s, rotation_period %s "+
+				"after the key was made) has passed. This plan replaces the resource, which regenerates the key.",
+				quote(state.WhatsAppNumberID.ValueString()), next.value.ValueString(), quote(plan.RotationPeriod.ValueString())))
 	case !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID),
 		keepersForceNewKey(state.Keepers, plan.Keepers, len(imported) > 0):
 	default:
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
 		return
 	}
 	// A replacement: Terraform shows only the warnings of this first planning call.
 	r.warnRegeneration(ctx, plan.WhatsAppNumberID, resp)
+}
+
+// planRegeneration makes the plan a replacement that regenerates the key: every
+// attribute that comes from the key becomes unknown.
+func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	for _, name := range computedFromKey {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_id"))
+}
+
+// warnDestroy says what destroying does to the key, by on_destroy.
+func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state numberAPIKeyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id := quote(state.WhatsAppNumberID.ValueString())
+	if state.OnDestroy.ValueString() == onDestroyInvalidate {
+		resp.Diagnostics.AddWarning("Destroying Invalidates the Key",
+			fmt.Sprintf("on_destroy is %q: destroying this pilotstatus_number_api_key regenerates the key of WhatsApp number %s "+
+				"and discards the new one, so the key in state (ending in %s) stops working and the number has no key that "+
+				"anyone holds until it is regenerated again. If the number's current key is no longer this resource's key "+
+				"(a replacement or someone else regenerated it since), nothing is invalidated.",
+				onDestroyInvalidate, id, quote(state.KeyLast4.ValueString())))
+		return
+	}
+	resp.Diagnostics.AddWarning("Destroying Does Not Invalidate the Key",
+		fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
+			"its key of WhatsApp number %s from state, without an API call. Unless a regeneration in the same apply "+
+			"replaces it, that key stays valid. To make it stop working on destroy, set on_destroy = %q and apply "+
+			"before destroying, or regenerate it first (terraform apply -replace=<address>).", id, onDestroyInvalidate))
 }
 
 // warnRegeneration warns that applying the plan invalidates the number's current key.
@@ -180,19 +221,24 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_id": key.KeyID})
 
 	plan.ID = types.StringValue(numberID)
-	setFromRegenerated(&plan, key)
+	setFromRegenerated(&plan, key, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey) {
+// setFromRegenerated fills the attributes that come from a regeneration's answer;
+// now stands in for the creation time when the answer has none.
+func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now time.Time) {
 	m.Key = types.StringValue(k.Key)
 	m.KeyID = types.StringValue(k.KeyID)
 	m.KeyPrefix = types.StringValue(k.KeyPrefix)
 	m.KeyLast4 = types.StringValue(k.KeyLast4)
 	m.CreatedAt = types.StringNull()
+	m.KeyVersion = keyVersionAt(now)
 	if !k.CreatedAt.IsZero() {
-		m.CreatedAt = types.StringValue(k.CreatedAt.UTC().Format(time.RFC3339Nano))
+		m.CreatedAt = types.StringValue(formatTime(k.CreatedAt))
+		m.KeyVersion = keyVersionAt(k.CreatedAt)
 	}
+	m.NextRotationAt = nextRotation(m.KeyVersion, m.RotationPeriod).value
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -225,20 +271,14 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 
+	now := r.data.now()
 	switch {
 	case state.KeyID.IsNull():
 		// The first read after an import: take what the list reveals.
 		r.adoptListed(ctx, &state, current, resp)
+		state.KeyVersion = keyVersionAt(now)
 	case current.KeyID != state.KeyID.ValueString():
-		tflog.Warn(ctx, "API key was regenerated outside Terraform", map[string]any{
-			"state_key_id":   state.KeyID.ValueString(),
-			"current_key_id": current.KeyID,
-		})
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, []byte(strconv.Quote(current.KeyID)))...)
-		resp.Diagnostics.AddWarning("Key Rotated Outside Terraform",
-			fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key (key id %s): "+
-				"it was regenerated outside Terraform, so the key in state no longer works. The next apply regenerates it.",
-				quote(numberID), quote(state.KeyID.ValueString()), quote(current.KeyID)))
+		r.externalRotation(ctx, &state, current, now, resp)
 	default:
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
 		if state.Key.IsNull() && current.Revealable && current.Key != "" {
@@ -253,7 +293,53 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 	if state.Keepers.IsNull() {
 		state.Keepers = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
+	if state.OnDestroy.IsNull() {
+		state.OnDestroy = types.StringValue(onDestroyKeep)
+	}
+	if state.OnExternalRotation.IsNull() {
+		state.OnExternalRotation = types.StringValue(onExternalRotationRegenerate)
+	}
+	if state.KeyVersion.IsNull() {
+		state.KeyVersion = keyVersionFromCreatedAt(state.CreatedAt, now)
+	}
+	state.NextRotationAt = nextRotation(state.KeyVersion, state.RotationPeriod).value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// externalRotation handles a number whose current key is not the one in state: it
+// was regenerated outside Terraform. With on_external_rotation = "adopt" and a key
+// the list reveals, the new key is taken into state; otherwise the next plan
+// replaces the resource, regenerating the key.
+func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, now time.Time, resp *resource.ReadResponse) {
+	numberID := state.WhatsAppNumberID.ValueString()
+	fields := map[string]any{"state_key_id": state.KeyID.ValueString(), "current_key_id": current.KeyID}
+	adopt := state.OnExternalRotation.ValueString() == onExternalRotationAdopt
+	if adopt && current.Revealable && current.Key != "" {
+		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
+		resp.Diagnostics.AddWarning("Adopted Key Rotated Outside Terraform",
+			fmt.Sprintf("The key of WhatsApp number %s was regenerated outside Terraform (key id %s, now %s). on_external_rotation "+
+				"is %q, so the new key (ending in %s) was taken into state without regenerating; resources that use it are "+
+				"updated by the next apply.", quote(numberID), quote(state.KeyID.ValueString()), quote(current.KeyID),
+				onExternalRotationAdopt, quote(current.KeyLast4)))
+		state.Key = types.StringValue(current.Key)
+		state.KeyID = types.StringValue(current.KeyID)
+		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+		state.KeyLast4 = types.StringValue(current.KeyLast4)
+		state.CreatedAt = types.StringNull()
+		state.KeyVersion = laterKeyVersion(state.KeyVersion, now)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
+		return
+	}
+	tflog.Warn(ctx, "API key was regenerated outside Terraform", fields)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, []byte(strconv.Quote(current.KeyID)))...)
+	detail := fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key (key id %s): "+
+		"it was regenerated outside Terraform, so the key in state no longer works. The next apply regenerates it.",
+		quote(numberID), quote(state.KeyID.ValueString()), quote(current.KeyID))
+	if adopt {
+		detail += fmt.Sprintf(" on_external_rotation is %q, but the API does not reveal the new key (a legacy key), so it cannot be "+
+			"adopted: regenerating is the only way to hold a working key.", onExternalRotationAdopt)
+	}
+	resp.Diagnostics.AddWarning("Key Rotated Outside Terraform", detail)
 }
 
 // adoptListed fills state from the list without regenerating, as after an import.
@@ -286,22 +372,84 @@ func keyPrefix(key string) string {
 func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// Only keepers change in place (null and {} are equal, and the first keepers after
 	// an import are recorded without regenerating); every other change replaces.
-	var plan numberAPIKeyModel
+	var plan, state numberAPIKeyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if plan.KeyVersion.IsUnknown() {
+		plan.KeyVersion = state.KeyVersion
+	}
+	// Known in the plan unless rotation_period was unknown until now.
+	plan.NextRotationAt = nextRotation(plan.KeyVersion, plan.RotationPeriod).value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 }
 
-func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state numberAPIKeyModel
-	if diags := req.State.Get(ctx, &state); !diags.HasError() {
-		tflog.Info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)", map[string]any{
-			"whatsapp_number_id": state.WhatsAppNumberID.ValueString(),
-		})
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	numberID := state.WhatsAppNumberID.ValueString()
+	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
+	if state.OnDestroy.ValueString() != onDestroyInvalidate {
+		tflog.Info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)")
+		return
+	}
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = r.data.maskContext(ctx)
+	r.invalidate(ctx, numberID, state.KeyID.ValueString(), &resp.Diagnostics)
+}
+
+// invalidate regenerates the number's key and discards the new one, but only while
+// the number's current key is still keyID: a key someone else made since, such as
+// the create half of a create_before_destroy replacement, is never killed.
+func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID string, diags *diag.Diagnostics) {
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		diags.Append(apiErrorDiagnostic(summaryInvalidate,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to invalidate it on destroy "+
+				"(on_destroy = %q), failed; nothing was invalidated and the resource stays in state", quote(numberID), onDestroyInvalidate),
+			numberID, err, r.data.secrets))
+		return
+	case !found:
+		tflog.Info(ctx, "The WhatsApp number is gone; there is no key to invalidate")
+		return
+	case current.KeyID != keyID:
+		tflog.Info(ctx, "Not invalidating: the number's current key is no longer this resource's key", map[string]any{
+			"key_id":         keyID,
+			"current_key_id": current.KeyID,
+		})
+		return
+	}
+	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_id": keyID})
+	key, err := r.data.client.RegenerateAPIKey(ctx, numberID)
+	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+		// The answer was lost: a fresh list tells whether the key changed.
+		if list, lerr := r.data.client.ListAPIKeys(ctx); lerr == nil {
+			for _, k := range list {
+				if k.NumberID == numberID && k.KeyID != keyID {
+					tflog.Info(ctx, "Invalidated the API key (the regeneration's answer was lost, the key list shows a new key)")
+					return
+				}
+			}
+		}
+	}
+	if err != nil {
+		diags.Append(apiErrorDiagnostic(summaryInvalidate,
+			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys), to invalidate the key in state on "+
+				"destroy (on_destroy = %q), failed; the resource stays in state and the next destroy tries again", quote(numberID), onDestroyInvalidate),
+			numberID, err, r.data.secrets))
+		return
+	}
+	r.data.keys.regenerated(key)
+	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_id": key.KeyID})
 }
 
 func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -79,7 +79,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           "wn_1",
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"keepers", "created_at"},
+				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version"},
 			},
 			{
 				Config: keyConfig(url, tenant, "wn_1", "2"),

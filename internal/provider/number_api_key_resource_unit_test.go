@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
@@ -188,15 +189,24 @@ func TestDiagnosticRedactsSecrets(t *testing.T) {
 
 func TestSetFromRegenerated(t *testing.T) {
 	t.Parallel()
-	var m numberAPIKeyModel
-	setFromRegenerated(&m, pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_1", KeyPrefix: "ps_", KeyLast4: "abcd", Key: secretKey})
+	m := numberAPIKeyModel{RotationPeriod: types.StringValue("1d")}
+	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	setFromRegenerated(&m, pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_1", KeyPrefix: "ps_", KeyLast4: "abcd", Key: secretKey}, now)
 	if !m.CreatedAt.IsNull() {
 		t.Errorf("an answer without createdAt gave created_at %q, want null", m.CreatedAt.ValueString())
 	}
+	if m.KeyVersion.ValueInt64() != now.UnixMilli() || m.NextRotationAt.ValueString() != "2026-07-02T00:00:00Z" {
+		t.Errorf("without createdAt: key_version %d, next_rotation_at %s; want the clock's time and a day later",
+			m.KeyVersion.ValueInt64(), m.NextRotationAt.ValueString())
+	}
 	at := time.Date(2026, 6, 28, 10, 0, 0, 123_000_000, time.FixedZone("BRT", -3*3600))
-	setFromRegenerated(&m, pilotstatus.RegeneratedKey{KeyID: "k_2", Key: secretKey, CreatedAt: at})
+	setFromRegenerated(&m, pilotstatus.RegeneratedKey{KeyID: "k_2", Key: secretKey, CreatedAt: at}, now)
 	if got := m.CreatedAt.ValueString(); got != "2026-06-28T13:00:00.123Z" {
 		t.Errorf("created_at = %q, want UTC RFC 3339 with milliseconds", got)
+	}
+	if m.KeyVersion.ValueInt64() != at.UnixMilli() || m.NextRotationAt.ValueString() != "2026-06-29T13:00:00.123Z" {
+		t.Errorf("key_version %d, next_rotation_at %s; want created_at in ms and a day after it",
+			m.KeyVersion.ValueInt64(), m.NextRotationAt.ValueString())
 	}
 	if m.Key.ValueString() != secretKey || m.KeyID.ValueString() != "k_2" {
 		t.Errorf("key fields not taken from the answer: %+v", m)

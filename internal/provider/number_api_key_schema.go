@@ -3,7 +3,9 @@ package provider
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -11,17 +13,38 @@ import (
 
 // numberAPIKeyModel maps the pilotstatus_number_api_key schema.
 type numberAPIKeyModel struct {
-	ID               types.String `tfsdk:"id"`
-	WhatsAppNumberID types.String `tfsdk:"whatsapp_number_id"`
-	Keepers          types.Map    `tfsdk:"keepers"`
-	Key              types.String `tfsdk:"key"`
-	KeyID            types.String `tfsdk:"key_id"`
-	KeyPrefix        types.String `tfsdk:"key_prefix"`
-	KeyLast4         types.String `tfsdk:"key_last4"`
-	CreatedAt        types.String `tfsdk:"created_at"`
+	ID                 types.String `tfsdk:"id"`
+	WhatsAppNumberID   types.String `tfsdk:"whatsapp_number_id"`
+	Keepers            types.Map    `tfsdk:"keepers"`
+	Key                types.String `tfsdk:"key"`
+	KeyID              types.String `tfsdk:"key_id"`
+	KeyPrefix          types.String `tfsdk:"key_prefix"`
+	KeyLast4           types.String `tfsdk:"key_last4"`
+	CreatedAt          types.String `tfsdk:"created_at"`
+	KeyVersion         types.Int64  `tfsdk:"key_version"`
+	RotationPeriod     types.String `tfsdk:"rotation_period"`
+	NextRotationAt     types.String `tfsdk:"next_rotation_at"`
+	OnDestroy          types.String `tfsdk:"on_destroy"`
+	OnExternalRotation types.String `tfsdk:"on_external_rotation"`
 }
 
-// computedFromKey lists the attributes that change only when the key is regenerated.
+// The values of on_destroy and on_external_rotation, each defined once for the
+// validator and the description.
+const (
+	onDestroyKeep       = "keep"
+	onDestroyInvalidate = "invalidate"
+
+	onExternalRotationRegenerate = "regenerate"
+	onExternalRotationAdopt      = "adopt"
+)
+
+var (
+	onDestroyValues          = []string{onDestroyKeep, onDestroyInvalidate}
+	onExternalRotationValues = []string{onExternalRotationRegenerate, onExternalRotationAdopt}
+)
+
+// computedFromKey lists the string attributes that change only when the key is
+// regenerated; key_version and next_rotation_at change with them.
 var computedFromKey = []string{"key", "key_id", "key_prefix", "key_last4", "created_at"}
 
 func numberAPIKeySchema() schema.Schema {
@@ -85,9 +108,62 @@ func numberAPIKeySchema() schema.Schema {
 				PlanModifiers:       keep,
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the key was generated (RFC 3339). Null after an import: the API does not list it.",
+				MarkdownDescription: "When the key was generated (RFC 3339). Null after an import or an adoption: the API does not list it.",
 				Computed:            true,
 				PlanModifiers:       keep,
+			},
+			"key_version": schema.Int64Attribute{
+				MarkdownDescription: "A number that grows with every regeneration, also across replacements: the key's `created_at` " +
+					"in milliseconds since the Unix epoch, or the time Terraform first saw the key when the API does not say when " +
+					"it was created (after an import or an adoption). Use it as the `*_wo_version` of a write-only argument, such " +
+					"as `secret_string_wo_version` of `aws_secretsmanager_secret_version`, so the secret is rewritten exactly when the key changes.",
+				Computed: true,
+				PlanModifiers: []planmodifier.Int64{
+					int64planmodifier.UseStateForUnknown(),
+				},
+			},
+			"rotation_period": schema.StringAttribute{
+				MarkdownDescription: "Rotates the key on a schedule: once `next_rotation_at` has passed, the next plan replaces this " +
+					"resource (`-/+`), which regenerates the key, and says the rotation is scheduled. The value is " +
+					rotationPeriodForms + ". Changing it does not regenerate the key; it moves `next_rotation_at`, and if the " +
+					"new time has already passed, the plan rotates the key. Unset (the default): no schedule.",
+				Optional: true,
+				Validators: []validator.String{
+					rotationPeriodValidator{},
+				},
+			},
+			"next_rotation_at": schema.StringAttribute{
+				MarkdownDescription: "When the key is due for its scheduled rotation (RFC 3339): the key's creation time " +
+					"(see `key_version`) plus `rotation_period`. A plan made at or after this time rotates the key. " +
+					"Null without `rotation_period`.",
+				Computed: true,
+			},
+			"on_destroy": schema.StringAttribute{
+				MarkdownDescription: "What destroying this resource does to the key. `" + onDestroyKeep + "` (the default): no API call; " +
+					"the key stays valid. `" + onDestroyInvalidate + "`: regenerate the key and discard the new one, so the key " +
+					"Terraform handed out stops working. It invalidates only while the number's current key is still this " +
+					"resource's key (`key_id`), so a `create_before_destroy` replacement never kills the key it just made. " +
+					"Like any argument, a change must be applied before it takes effect on destroy.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(onDestroyKeep),
+				Validators: []validator.String{
+					stringvalidator.OneOf(onDestroyValues...),
+				},
+			},
+			"on_external_rotation": schema.StringAttribute{
+				MarkdownDescription: "What a refresh does when the number's key was regenerated outside Terraform. `" +
+					onExternalRotationRegenerate + "` (the default): the next plan replaces this resource, regenerating the key, " +
+					"so Terraform again holds the only valid key. `" + onExternalRotationAdopt + "`: take the new key into state " +
+					"from the key list without regenerating, so resources that use it update; when the API does not reveal the " +
+					"new key, fall back to regenerating, with a warning. Read from state during refresh, so a change takes effect " +
+					"from the refresh after it is applied.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(onExternalRotationRegenerate),
+				Validators: []validator.String{
+					stringvalidator.OneOf(onExternalRotationValues...),
+				},
 			},
 		},
 	}

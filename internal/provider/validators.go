@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -25,5 +29,70 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", err.Error())
+	}
+}
+
+var _ validator.String = rotationPeriodValidator{}
+
+// rotationPeriodForms is shown wherever a rotation period is explained or refused.
+const rotationPeriodForms = `a positive number followed by a unit: "s" (seconds), "m" (minutes), "h" (hours) ` +
+	`or "d" (days of 24 hours), optionally combined and with decimals, such as "90s", "720h", "30d", "1d12h" or "1.5h"`
+
+// rotationPeriodPart is one number-and-unit of a rotation period.
+var rotationPeriodPart = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)(d|h|m|s)`)
+
+// parseRotationPeriod reads a rotation period: Go's s, m and h units, plus d for
+// 24 hours, in any combination ("1d12h"). Sub-second units are refused: a key
+// rotated more often than every second is not a schedule.
+func parseRotationPeriod(v string) (time.Duration, error) {
+	invalid := func() (time.Duration, error) {
+		return 0, fmt.Errorf("%q is not a rotation period; use %s", v, rotationPeriodForms)
+	}
+	if v == "" {
+		return invalid()
+	}
+	var total float64
+	for rest := v; rest != ""; {
+		m := rotationPeriodPart.FindStringSubmatch(rest)
+		if m == nil {
+			return invalid()
+		}
+		n, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			return invalid()
+		}
+		unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[2]]
+		total += n * float64(unit)
+		rest = rest[len(m[0]):]
+	}
+	if total > float64(maxRotationPeriod) {
+		return 0, fmt.Errorf("%q is longer than the longest rotation period, 100 years (\"36500d\"); use %s", v, rotationPeriodForms)
+	}
+	if total < float64(time.Second) {
+		return 0, fmt.Errorf("%q is not a positive rotation period of at least one second; use %s", v, rotationPeriodForms)
+	}
+	return time.Duration(total), nil
+}
+
+// maxRotationPeriod keeps next_rotation_at within what a time.Time and RFC 3339 can hold.
+const maxRotationPeriod = 100 * 365 * 24 * time.Hour
+
+// rotationPeriodValidator accepts what parseRotationPeriod reads.
+type rotationPeriodValidator struct{}
+
+func (rotationPeriodValidator) Description(_ context.Context) string {
+	return "value must be " + rotationPeriodForms
+}
+
+func (v rotationPeriodValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (rotationPeriodValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := parseRotationPeriod(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Period", err.Error())
 	}
 }

@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// choicesConfig is a key for wn_1 with keepers and extra lines in its body, and a
+// consumer whose input is the key's id.
+func choicesConfig(url, tenant, keepers, extra string) string {
+	return providerBlock(url, tenant) + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+  keepers = {
+    rotation = %q
+  }
+%s
+}
+
+resource "terraform_data" "consumer" {
+  input = pilotstatus_number_api_key.test.key_id
+}
+`, keepers, extra)
+}
+
+// on_destroy = "invalidate" kills the key on destroy, and in a replacement that
+// destroys first it kills the old key before the new one is made: the key in state
+// works, the one before it does not.
+func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
+	api, url := newTestAPI(t)
+	tenant := api.TenantKey()
+	invalidate := `  on_destroy = "invalidate"`
+	var first, second string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: choicesConfig(url, tenant, "1", invalidate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					captureAttr(addr, "key", &first),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("on_destroy"), knownvalue.StringExact("invalidate")),
+				},
+			},
+			{
+				Config: choicesConfig(url, tenant, "2", invalidate),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					captureAttr(addr, "key", &second),
+					// The destroy invalidated the old key, then the create made the new one.
+					apiCalls(api, regenerateCalls, 3),
+				},
+			},
+			{
+				PreConfig: func() {
+					if keyWorks(t, url, first) {
+						t.Error("the key before the replacement still works")
+					}
+				},
+				Config: providerBlock(url, tenant),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 4)},
+			},
+		},
+	})
+	if keyWorks(t, url, second) {
+		t.Error("the key Terraform held still works after a destroy with on_destroy = \"invalidate\"")
+	}
+}
+
+// With create_before_destroy the new key is made first; destroying the old object
+// then finds that the number's current key is no longer its key and leaves the new
+// key alone.
+func TestAccNumberAPIKey_onDestroyInvalidateCreateBeforeDestroy(t *testing.T) {
+	api, url := newTestAPI(t)
+	tenant := api.TenantKey()
+	extra := `  on_destroy = "invalidate"
+  lifecycle {
+    create_before_destroy = true
+  }`
+	var first string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: choicesConfig(url, tenant, "1", extra),
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					captureAttr(addr, "key", &first),
+				},
+			},
+			{
+				Config: choicesConfig(url, tenant, "2", extra),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The new key works: the destroy of the old object did not regenerate.
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 2),
+				},
+			},
+			{
+				// Someone regenerates the key; destroying must not kill their key.
+				PreConfig: func() {
+					if keyWorks(t, url, first) {
+						t.Error("the key before the replacement still works")
+					}
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+						t.Fatal("rotating wn_1 at the local API failed")
+					}
+				},
+				Config:             providerBlock(url, tenant),
+				ConfigStateChecks:  []statecheck.StateCheck{apiCalls(api, regenerateCalls, 2)},
+				ExpectNonEmptyPlan: false,
+			},
+		},
+	})
+	cur, _ := api.CurrentKey("wn_1")
+	if !keyWorks(t, url, cur.Raw) {
+		t.Error("the key made outside Terraform stopped working when the resource was destroyed")
+	}
+}
+
+// on_external_rotation = "adopt" takes a key regenerated outside Terraform into
+// state without regenerating, and what uses it updates; a key the API does not
+// reveal cannot be adopted, so it is regenerated.
+func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
+	api, url := newTestAPI(t)
+	tenant := api.TenantKey()
+	adopt := `  on_external_rotation = "adopt"`
+	versions := statecheck.CompareValue(compareIncreasing{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: choicesConfig(url, tenant, "1", adopt),
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 1),
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+						t.Fatal("rotating wn_1 at the local API failed")
+					}
+				},
+				Config: choicesConfig(url, tenant, "1", adopt),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("terraform_data.consumer", plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 1),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.Null()),
+				},
+			},
+			{
+				// Rotated outside again, to a key the API does not reveal: regenerate.
+				PreConfig: func() {
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok || !api.MakeLegacy("wn_1") {
+						t.Fatal("rotating wn_1 to a legacy key at the local API failed")
+					}
+				},
+				Config: choicesConfig(url, tenant, "1", adopt),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 2),
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,369 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// fakeClock is a clock that moves only when a test says so; the provider and the
+// local API share it, so created_at and the schedule agree.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// withClock gives the provider a clock.
+func withClock(now func() time.Time) option {
+	return func(o *options) { o.now = now }
+}
+
+// newClockedAPI starts a local API whose createdAt values follow clock.
+func newClockedAPI(t *testing.T, clock *fakeClock) (*fakeapi.API, string) {
+	t.Helper()
+	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers, Now: clock.now})
+	url, stop := api.Start()
+	t.Cleanup(stop)
+	return api, url
+}
+
+// scheduleConfig is a key with a rotation period and keepers, and a consumer that
+// is replaced whenever the key is.
+func scheduleConfig(url, tenant, period, keepers string) string {
+	p := ""
+	if period != "" {
+		p = fmt.Sprintf("\n  rotation_period = %q", period)
+	}
+	return providerBlock(url, tenant) + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"%s
+  keepers = {
+    rotation = %q
+  }
+}
+
+resource "terraform_data" "consumer" {
+  input = "uses the key"
+  lifecycle {
+    replace_triggered_by = [pilotstatus_number_api_key.test]
+  }
+}
+
+resource "terraform_data" "on_rotation" {
+  input = "uses the key"
+  lifecycle {
+    replace_triggered_by = [pilotstatus_number_api_key.test.key_version]
+  }
+}
+`, p, keepers)
+}
+
+// consumer names the whole key resource in replace_triggered_by, so it is replaced
+// by every change of it, in place or not; onRotation names key_version, so it is
+// replaced by rotations only.
+const (
+	consumer   = "terraform_data.consumer"
+	onRotation = "terraform_data.on_rotation"
+)
+
+// expectRotation is the plan of a rotation: the key is replaced (-/+, never a bare
+// create) and so is everything that names it in replace_triggered_by.
+func expectRotation() []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+		plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key")),
+		plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key_version")),
+		plancheck.ExpectResourceAction(consumer, plancheck.ResourceActionReplace),
+		plancheck.ExpectResourceAction(onRotation, plancheck.ResourceActionReplace),
+	}
+}
+
+// expectInPlace is the plan of a change that keeps the key.
+func expectInPlace() []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction(consumer, plancheck.ResourceActionReplace),
+		plancheck.ExpectResourceAction(onRotation, plancheck.ResourceActionNoop),
+	}
+}
+
+func timeValue(t time.Time) knownvalue.Check { return knownvalue.StringExact(formatTime(t)) }
+
+// scheduleOf checks that key_version and created_at are the API's creation time of
+// the number's current key, and next_rotation_at that time plus period.
+func scheduleOf(api *fakeapi.API, numberID string, period time.Duration) statecheck.StateCheck {
+	return scheduleCheck{api: api, numberID: numberID, period: period}
+}
+
+type scheduleCheck struct {
+	api      *fakeapi.API
+	numberID string
+	period   time.Duration
+}
+
+func (c scheduleCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	res, err := findResource(req.State, addr)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	cur, _ := c.api.CurrentKey(c.numberID)
+	vals := res.AttributeValues
+	want := map[string]any{
+		"created_at":       formatTime(cur.CreatedAt),
+		"key_version":      fmt.Sprint(cur.CreatedAt.UnixMilli()),
+		"next_rotation_at": formatTime(cur.CreatedAt.Add(c.period)),
+	}
+	for name, w := range want {
+		if got := fmt.Sprint(vals[name]); got != w {
+			resp.Error = fmt.Errorf("%s: %s = %s, want %s", addr, name, got, w)
+			return
+		}
+	}
+}
+
+// createdAt is when the API made the number's current key.
+func createdAt(t *testing.T, api *fakeapi.API, numberID string) time.Time {
+	t.Helper()
+	cur, ok := api.CurrentKey(numberID)
+	if !ok {
+		t.Fatalf("the local API has no number %s", numberID)
+	}
+	return cur.CreatedAt
+}
+
+// The built-in schedule: a plan at or after next_rotation_at replaces the key, and
+// downstream replace_triggered_by fires; before that, nothing happens. Changing the
+// period moves next_rotation_at without regenerating. Keepers and drift repair fire
+// replace_triggered_by too.
+func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	api, url := newClockedAPI(t, clock)
+	tenant := api.TenantKey()
+	keys := statecheck.CompareValue(compare.ValuesDiffer())
+	versions := statecheck.CompareValue(compareIncreasing{})
+	var firstKey string
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		Steps: []resource.TestStep{
+			{
+				Config: scheduleConfig(url, tenant, "30d", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					captureAttr(addr, "key", &firstKey),
+					scheduleOf(api, "wn_1", 30*24*time.Hour),
+				},
+			},
+			{
+				// One second before the rotation is due: nothing to do.
+				PreConfig: func() { clock.set(createdAt(t, api, "wn_1").Add(30*24*time.Hour - time.Millisecond)) },
+				Config:    scheduleConfig(url, tenant, "30d", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1)},
+			},
+			{
+				// Exactly at next_rotation_at: a replacement, and the consumer is replaced too.
+				PreConfig: func() { clock.advance(time.Millisecond) },
+				Config:    scheduleConfig(url, tenant, "30d", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(expectRotation(), plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at"))),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 2),
+					scheduleOf(api, "wn_1", 30*24*time.Hour),
+				},
+			},
+			{
+				// A longer period moves next_rotation_at in place; the key stays.
+				PreConfig: func() {
+					if keyWorks(t, url, firstKey) {
+						t.Error("the key before the scheduled rotation still works")
+					}
+				},
+				Config: scheduleConfig(url, tenant, "1000h", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(expectInPlace(),
+						// 30 days + 1000 hours after 1 January, 09:00.
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"),
+							knownvalue.StringRegexp(regexp.MustCompile(`^2026-03-14T01:00:00\.\d+Z$`)))),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 2),
+					scheduleOf(api, "wn_1", 1000*time.Hour),
+				},
+			},
+			{
+				// Keepers rotate the key and fire replace_triggered_by.
+				Config: scheduleConfig(url, tenant, "1000h", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: expectRotation(),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 3),
+				},
+			},
+			{
+				// So does the repair of a key regenerated outside Terraform.
+				PreConfig: func() {
+					clock.advance(time.Minute)
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+						t.Fatal("rotating wn_1 at the local API failed")
+					}
+				},
+				Config: scheduleConfig(url, tenant, "1000h", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: expectRotation(),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					keys.AddStateValue(addr, keyPath),
+					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+					apiCalls(api, regenerateCalls, 4),
+				},
+			},
+			{
+				// Without a period there is no schedule, and no regeneration.
+				PreConfig: func() { clock.advance(5000 * time.Hour) },
+				Config:    scheduleConfig(url, tenant, "", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(expectInPlace(),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), knownvalue.Null())),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 4),
+				},
+			},
+			{
+				// A period that has already run out when it is set rotates the key at once.
+				Config: scheduleConfig(url, tenant, "90s", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: expectRotation(),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 5),
+				},
+			},
+		},
+	})
+}
+
+// Invalid periods are refused at plan time with the accepted forms.
+func TestAccNumberAPIKey_rotationPeriodInvalid(t *testing.T) {
+	api, url := newTestAPI(t)
+	var steps []resource.TestStep
+	// scheduleConfig leaves an empty period unset; set it explicitly here.
+	unset := scheduleConfig(url, api.TenantKey(), "", "1")
+	for _, period := range []string{"", "0s", "0d", "-1h", "30", "1w", "1ms", "d", "30 d", "1e3h", "1000000d"} {
+		steps = append(steps, resource.TestStep{
+			Config: strings.Replace(unset, `whatsapp_number_id = "wn_1"`,
+				fmt.Sprintf("whatsapp_number_id = \"wn_1\"\n  rotation_period = %q", period), 1),
+			PlanOnly:    true,
+			ExpectError: words("Invalid Rotation Period", `such as "90s", "720h", "30d"`),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps:                    steps,
+	})
+	if got := api.TotalCalls(); got != 0 {
+		t.Errorf("invalid periods reached the API %d times, want 0", got)
+	}
+}
+
+// captureAttr stores a string attribute of a resource in state, for checks that
+// need the value after the step.
+func captureAttr(address, name string, dst *string) statecheck.StateCheck {
+	return captureCheck{address: address, name: name, dst: dst}
+}
+
+type captureCheck struct {
+	address, name string
+	dst           *string
+}
+
+func (c captureCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	res, err := findResource(req.State, c.address)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	v, ok := res.AttributeValues[c.name].(string)
+	if !ok || v == "" {
+		resp.Error = fmt.Errorf("%s.%s is not a non-empty string", c.address, c.name)
+		return
+	}
+	*c.dst = v
+}
+
+// compareIncreasing asserts that each number in a sequence is greater than the one
+// before it.
+type compareIncreasing struct{}
+
+func (compareIncreasing) CompareValues(values ...any) error {
+	prev := 0.0
+	for i, v := range values {
+		f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+		if err != nil {
+			return fmt.Errorf("value %d (%v) is not a number", i, v)
+		}
+		if i > 0 && f <= prev {
+			return fmt.Errorf("value %d (%v) is not greater than the one before it (%v)", i, v, values[i-1])
+		}
+		prev = f
+	}
+	return nil
+}
