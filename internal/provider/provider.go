@@ -199,9 +199,14 @@ func (p *pilotStatusProvider) Resources(_ context.Context) []func() resource.Res
 }
 
 func (p *pilotStatusProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewNumbersDataSource,
+		NewAPIKeysDataSource,
+	}
 }
 
 func (p *pilotStatusProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewNumberAPIKeyEphemeralResource,
+	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,5 +119,48 @@ func TestClaimSet(t *testing.T) {
 	}
 	if !s.claim("wn_2") {
 		t.Error("claim of another number refused")
+	}
+}
+
+func TestKeyCacheAll(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	fail := atomic.Bool{}
+	fail.Store(true)
+	cache := newKeyCache(func(context.Context) ([]pilotstatus.NumberKey, error) {
+		calls.Add(1)
+		if fail.Load() {
+			return nil, errors.New("boom")
+		}
+		return []pilotstatus.NumberKey{
+			{NumberID: "wn_c", KeyID: "k_c"},
+			{NumberID: "wn_a", KeyID: "k_a"},
+			{NumberID: "wn_b", KeyID: "k_b"},
+		}, nil
+	})
+	if _, err := cache.all(context.Background()); err == nil {
+		t.Fatal("all returned no error for a failed list call")
+	}
+	fail.Store(false)
+	want := []string{"wn_c:k_c", "wn_a:k_a", "wn_b:k_b"}
+	for range 3 {
+		got, err := cache.all(context.Background())
+		if err != nil {
+			t.Fatalf("all after a failed call: %v", err)
+		}
+		ids := make([]string, 0, len(got))
+		for _, k := range got {
+			ids = append(ids, k.NumberID+":"+k.KeyID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Fatalf("all = %v, want the API's order %v", ids, want)
+		}
+		got[0].KeyID = "changed by the caller"
+	}
+	if _, _, err := cache.get(context.Background(), "wn_a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("made %d list calls, want 2 (the failed one, then one for every later read)", got)
 	}
 }

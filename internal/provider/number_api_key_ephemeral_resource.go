@@ -1,0 +1,198 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+)
+
+var (
+	_ ephemeral.EphemeralResource              = (*numberAPIKeyEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure = (*numberAPIKeyEphemeralResource)(nil)
+)
+
+// Diagnostic summaries of the ephemeral resource that are not API errors.
+const (
+	summaryOpenNumberNotFound = "WhatsApp Number Not Found"
+	summaryOpenNotRevealable  = "API Key Is Not Revealable"
+)
+
+// NewNumberAPIKeyEphemeralResource returns the pilotstatus_number_api_key ephemeral resource.
+func NewNumberAPIKeyEphemeralResource() ephemeral.EphemeralResource {
+	return &numberAPIKeyEphemeralResource{}
+}
+
+// numberAPIKeyEphemeralResource opens a number's current key from the key list. It
+// never regenerates: Terraform opens it on every plan and every apply.
+type numberAPIKeyEphemeralResource struct {
+	data *providerData
+}
+
+// numberAPIKeyEphemeralModel maps the pilotstatus_number_api_key ephemeral schema.
+type numberAPIKeyEphemeralModel struct {
+	WhatsAppNumberID types.String `tfsdk:"whatsapp_number_id"`
+	Key              types.String `tfsdk:"key"`
+	KeyID            types.String `tfsdk:"key_id"`
+	KeyLast4         types.String `tfsdk:"key_last4"`
+	KeyPrefix        types.String `tfsdk:"key_prefix"`
+	Number           types.String `tfsdk:"number"`
+	DisplayName      types.String `tfsdk:"display_name"`
+}
+
+func (e *numberAPIKeyEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_number_api_key"
+}
+
+func (e *numberAPIKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = numberAPIKeyEphemeralSchema()
+}
+
+func numberAPIKeyEphemeralSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Reads the **current** API key of one Pilot Status WhatsApp number from the tenant's key list " +
+			"(`GET /v1/api-keys`). It **never regenerates** the key: Terraform opens an ephemeral resource again on every plan " +
+			"and every apply, and each opening only reads, so the number's key keeps working. The key never reaches the plan " +
+			"or the state: pass it to write-only arguments (such as `secret_string_wo` of `aws_secretsmanager_secret_version`), " +
+			"provider configurations or other ephemeral contexts.\n\n" +
+			"Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.\n\n" +
+			"Opening fails for a legacy key, created before Pilot Status stored keys encrypted: the API cannot reveal it. Only " +
+			"regenerating it makes it usable, for example with a `pilotstatus_number_api_key` resource, which invalidates the " +
+			"current key at once. When a `pilotstatus_number_api_key` resource in the same configuration regenerates the same " +
+			"number's key, use that resource's `key`, or make this ephemeral resource depend on it (`depends_on`) so that it " +
+			"opens the new key.",
+		Attributes: map[string]schema.Attribute{
+			"whatsapp_number_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the WhatsApp number whose current key to read (for example `wn_1`). " +
+					"Must not be blank or have leading or trailing white space.",
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					notBlankValidator{},
+				},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: "The number's current raw API key (`ps_...`), read again on every plan and apply and " +
+					"never regenerated.",
+				Computed:  true,
+				Sensitive: true,
+			},
+			"key_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the current key; it changes whenever the key is regenerated.",
+				Computed:            true,
+			},
+			"key_last4": schema.StringAttribute{
+				MarkdownDescription: "The last four characters of the key, safe to show.",
+				Computed:            true,
+			},
+			"key_prefix": schema.StringAttribute{
+				MarkdownDescription: "The key's prefix, `ps_`.",
+				Computed:            true,
+			},
+			"number": schema.StringAttribute{
+				MarkdownDescription: "The WhatsApp phone number, digits only (for example `5511999999999`).",
+				Computed:            true,
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The number's display name in Pilot Status.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (e *numberAPIKeyEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	d, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	e.data = d
+}
+
+func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m numberAPIKeyEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.WhatsAppNumberID.IsUnknown() {
+		// Known only after apply: nothing to read yet.
+		setEphemeralUnknown(&m)
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+		return
+	}
+	if e.data == nil {
+		resp.Diagnostics.AddError("Unconfigured Pilot Status Provider",
+			"The provider was not configured before the ephemeral resource was opened. This is a bug in the provider or in "+
+				"Terraform; please report it.")
+		return
+	}
+	ctx = e.data.maskContext(ctx)
+	numberID := m.WhatsAppNumberID.ValueString()
+	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
+
+	current, found, err := e.data.keys.get(ctx, numberID)
+	if d := openDiagnostic(numberID, current, found, err, e.data.secrets); d != nil {
+		resp.Diagnostics.Append(d)
+		return
+	}
+	setFromListed(&m, current)
+	tflog.Info(ctx, "Opened the number's current API key", map[string]any{"key_id": current.KeyID})
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+// openDiagnostic returns the error that keeps the key of numberID from being
+// opened, or nil when the list answered with a usable key.
+func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, err error, secrets []string) diag.Diagnostic {
+	switch {
+	case err != nil:
+		return apiErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys) failed; no key was regenerated", quote(numberID)),
+			numberID, err, secrets)
+	case !found:
+		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNumberNotFound,
+			fmt.Sprintf("No WhatsApp number with id %s exists in the tenant: the tenant's key list (GET /v1/api-keys) has no "+
+				"such number. Check whatsapp_number_id: the number may have been removed, or it belongs to another tenant than "+
+				"the configured key.", quote(numberID)))
+	case !current.Revealable:
+		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNotRevealable,
+			fmt.Sprintf("The current key of WhatsApp number %s (key id %s) is a legacy key, created before Pilot Status "+
+				"stored keys encrypted, so the API cannot reveal it and there is no key to open. The key still works where "+
+				"it is already used. Only regenerating it makes it usable, and regenerating invalidates the current key at "+
+				"once: for example manage the number's key with a pilotstatus_number_api_key resource (whose key attribute "+
+				"then holds the new key), or regenerate it in the Pilot Status dashboard. After that, this ephemeral "+
+				"resource opens the new key.", quote(numberID), quote(current.KeyID)))
+	case current.Key == "":
+		return diag.NewErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %s (key id %s) "+
+				"as revealable but did not include it. Pilot Status may be having trouble; try again later.",
+				quote(numberID), quote(current.KeyID)))
+	}
+	return nil
+}
+
+// setFromListed fills the results from the number's entry in the key list.
+func setFromListed(m *numberAPIKeyEphemeralModel, k pilotstatus.NumberKey) {
+	m.Key = types.StringValue(k.Key)
+	m.KeyID = types.StringValue(k.KeyID)
+	m.KeyLast4 = types.StringValue(k.KeyLast4)
+	m.KeyPrefix = types.StringValue(keyPrefix(k.Key))
+	m.Number = types.StringValue(k.Number)
+	m.DisplayName = types.StringValue(k.DisplayName)
+}
+
+func setEphemeralUnknown(m *numberAPIKeyEphemeralModel) {
+	m.Key = types.StringUnknown()
+	m.KeyID = types.StringUnknown()
+	m.KeyLast4 = types.StringUnknown()
+	m.KeyPrefix = types.StringUnknown()
+	m.Number = types.StringUnknown()
+	m.DisplayName = types.StringUnknown()
+}

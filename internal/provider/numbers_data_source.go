@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+)
+
+var (
+	_ datasource.DataSource              = (*numbersDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*numbersDataSource)(nil)
+)
+
+// NewNumbersDataSource returns the pilotstatus_numbers data source.
+func NewNumbersDataSource() datasource.DataSource {
+	return &numbersDataSource{}
+}
+
+type numbersDataSource struct {
+	data *providerData
+}
+
+// numbersModel maps the pilotstatus_numbers schema.
+type numbersModel struct {
+	Numbers []numberModel `tfsdk:"numbers"`
+}
+
+// numberModel is one element of numbers.
+type numberModel struct {
+	ID               types.String `tfsdk:"id"`
+	Number           types.String `tfsdk:"number"`
+	Name             types.String `tfsdk:"name"`
+	Provider         types.String `tfsdk:"provider"`
+	State            types.String `tfsdk:"state"`
+	IsFullyConnected types.Bool   `tfsdk:"is_fully_connected"`
+	CreatedAt        types.String `tfsdk:"created_at"`
+	UpdatedAt        types.String `tfsdk:"updated_at"`
+}
+
+func (d *numbersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_numbers"
+}
+
+func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = numbersSchema()
+}
+
+func numbersSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Lists the tenant's WhatsApp numbers (`GET /v1/numbers`), in the order the API returns them. " +
+			"Use it to manage the key of every number with one `pilotstatus_number_api_key` per element, through `for_each`. " +
+			"Needs the tenant-scoped key. Holds no secret.",
+		Attributes: map[string]schema.Attribute{
+			"numbers": schema.ListNestedAttribute{
+				MarkdownDescription: "The tenant's WhatsApp numbers, in the API's order. Empty when the tenant has none.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id": schema.StringAttribute{
+							MarkdownDescription: "The number's opaque id (for example `wn_1`): the value of " +
+								"`pilotstatus_number_api_key.whatsapp_number_id`.",
+							Computed: true,
+						},
+						"number": schema.StringAttribute{
+							MarkdownDescription: "The phone number, digits only (for example `5511999999999`).",
+							Computed:            true,
+						},
+						"name": schema.StringAttribute{
+							MarkdownDescription: "The number's name.",
+							Computed:            true,
+						},
+						"provider": schema.StringAttribute{
+							MarkdownDescription: "Who connects the number: `PILOT_STATUS` or `META`.",
+							Computed:            true,
+						},
+						"state": schema.StringAttribute{
+							MarkdownDescription: "The connection state as the API reports it: `OPEN`, `CONNECTING`, or `CLOSED` " +
+								"(some answers spell it `CLOSE`).",
+							Computed: true,
+						},
+						"is_fully_connected": schema.BoolAttribute{
+							MarkdownDescription: "Whether the number is fully connected.",
+							Computed:            true,
+						},
+						"created_at": schema.StringAttribute{
+							MarkdownDescription: "When the number was created, as an RFC 3339 timestamp in UTC. Null when the API does not say.",
+							Computed:            true,
+						},
+						"updated_at": schema.StringAttribute{
+							MarkdownDescription: "When the number was last updated, as an RFC 3339 timestamp in UTC. Null when the API does not say.",
+							Computed:            true,
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *numbersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = data
+}
+
+func (d *numbersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = d.data.maskContext(ctx)
+
+	numbers, err := d.data.client.ListNumbers(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListNumbers,
+			"Listing the tenant's WhatsApp numbers (GET /v1/numbers) failed", "", err, d.data.secrets))
+		return
+	}
+	tflog.Debug(ctx, "Listed WhatsApp numbers", map[string]any{"count": len(numbers)})
+
+	state := numbersModel{Numbers: make([]numberModel, 0, len(numbers))}
+	for _, n := range numbers {
+		state.Numbers = append(state.Numbers, numberFromAPI(n))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// numberFromAPI maps one listed number; a zero time becomes null.
+func numberFromAPI(n pilotstatus.Number) numberModel {
+	return numberModel{
+		ID:               types.StringValue(n.ID),
+		Number:           types.StringValue(n.Number),
+		Name:             types.StringValue(n.Name),
+		Provider:         types.StringValue(n.Provider),
+		State:            types.StringValue(n.State),
+		IsFullyConnected: types.BoolValue(n.IsFullyConnected),
+		CreatedAt:        timestamp(n.CreatedAt),
+		UpdatedAt:        timestamp(n.UpdatedAt),
+	}
+}
+
+// timestamp renders t as RFC 3339 in UTC, or null when t is zero.
+func timestamp(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+}
+
+// dataSourceConfigured adds an error and returns false when the provider was not configured.
+func dataSourceConfigured(d *providerData, diags *diag.Diagnostics) bool {
+	if d != nil {
+		return true
+	}
+	diags.AddError("Unconfigured Pilot Status Provider",
+		"The provider was not configured before the data source was read. This is a bug in the provider or in Terraform; please report it.")
+	return false
+}
