@@ -438,17 +438,21 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 	}
 }
 
-// A time_rotating id in keepers rotates the key once its time has come: the
-// expired time_rotating is recreated, and the key is replaced in the same plan.
+// A time_rotating id in keepers rotates the key when its time comes: the first
+// plan after the rotation time has passed recreates the time_rotating and replaces
+// the key in the same plan. The rotation time is a few seconds after the test
+// starts, and the test waits for it.
 func TestAccNumberAPIKey_timeRotating(t *testing.T) {
 	api, url := newTestAPI(t)
-	// Expired from the start: time_rotating drops itself from state on the next
-	// refresh, as it does when its rotation time passes.
-	base := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	// time_rotating counts from rfc3339 in whole seconds; rotation_minutes = 1
+	// makes the rotation due 60 seconds after it.
+	const lead = 12 * time.Second
+	rotateAt := time.Now().Add(lead).Truncate(time.Second)
+	base := rotateAt.Add(-time.Minute).UTC().Format(time.RFC3339)
 	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
 resource "time_rotating" "schedule" {
   rfc3339          = %q
-  rotation_minutes = 60
+  rotation_minutes = 1
 }
 
 resource "pilotstatus_number_api_key" "test" {
@@ -466,12 +470,25 @@ resource "pilotstatus_number_api_key" "test" {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config:             config,
-				ConfigStateChecks:  []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), keys.AddStateValue(addr, keyPath)},
-				ExpectNonEmptyPlan: true, // the rotation is due
+				// Before the rotation time the plan after apply is empty.
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), keys.AddStateValue(addr, keyPath)},
 			},
 			{
+				PreConfig: func() {
+					if time.Now().After(rotateAt) {
+						t.Fatalf("the first apply took longer than %s; the rotation came before the test could see the quiet plan", lead)
+					}
+				},
 				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1)},
+			},
+			{
+				PreConfig: func() { time.Sleep(time.Until(rotateAt.Add(time.Second))) },
+				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("time_rotating.schedule", plancheck.ResourceActionCreate),
@@ -483,6 +500,7 @@ resource "pilotstatus_number_api_key" "test" {
 					keys.AddStateValue(addr, keyPath),
 					apiCalls(api, regenerateCalls, 2),
 				},
+				// rfc3339 is fixed, so the recreated time_rotating is due at once again.
 				ExpectNonEmptyPlan: true,
 			},
 		},
