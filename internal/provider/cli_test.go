@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -22,6 +23,8 @@ type cliRun struct {
 	env     []string
 	logs    map[string]string // what each command printed and logged, by name
 	logFile string
+	rc      string // the CLI configuration file
+	plugins string // the directory of the provider binary
 }
 
 func newCLIRun(t *testing.T, baseURL string) *cliRun {
@@ -37,17 +40,7 @@ func newCLIRun(t *testing.T, baseURL string) *cliRun {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
 	rc := filepath.Join(t.TempDir(), "cli.tfrc")
-	config := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/pilotstatus/pilotstatus" = %q
-    "registry.opentofu.org/pilotstatus/pilotstatus" = %q
-  }
-  direct {}
-}
-`, pluginDir, pluginDir)
-	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeCLIConfig(t, rc, pluginDir)
 	env := []string{}
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "PILOTSTATUS_") || strings.HasPrefix(kv, "PILOT_STATUS_") {
@@ -62,7 +55,84 @@ func newCLIRun(t *testing.T, baseURL string) *cliRun {
 		"CHECKPOINT_DISABLE=1",
 		"PILOTSTATUS_BASE_URL="+baseURL,
 	)
-	return &cliRun{t: t, bin: bin, env: env, logs: map[string]string{}, logFile: filepath.Join(t.TempDir(), "tf.log")}
+	return &cliRun{t: t, bin: bin, env: env, logs: map[string]string{}, logFile: filepath.Join(t.TempDir(), "tf.log"),
+		rc: rc, plugins: pluginDir}
+}
+
+// writeCLIConfig writes a CLI configuration that takes the provider from pluginDir
+// (dev_overrides).
+func writeCLIConfig(t *testing.T, rc, pluginDir string) {
+	t.Helper()
+	config := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/pilotstatus/pilotstatus" = %q
+    "registry.opentofu.org/pilotstatus/pilotstatus" = %q
+  }
+  direct {}
+}
+`, pluginDir, pluginDir)
+	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mirrorVersion is the version under which the provider binary is put into a
+// filesystem mirror.
+const mirrorVersion = "0.0.1"
+
+// useMirror replaces dev_overrides, which init does not accept, with a filesystem
+// mirror holding the provider binary and hashicorp/time from the project's mirror
+// (made by scripts/tools.sh), so that init works offline. The test is skipped
+// when the project has no mirror.
+func (c *cliRun) useMirror() {
+	c.t.Helper()
+	timeMirror, err := filepath.Abs(filepath.Join("..", "..", ".tools", "mirror"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := os.Stat(timeMirror); err != nil {
+		c.t.Skipf("no filesystem mirror of hashicorp/time at %s: run scripts/tools.sh time", timeMirror)
+	}
+	mirror := c.t.TempDir()
+	bin, err := os.ReadFile(filepath.Join(c.plugins, "terraform-provider-pilotstatus"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			c.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+mirrorVersion), bin, 0o755); err != nil {
+			c.t.Fatal(err)
+		}
+		// The mirror scan does not follow symbolic links: copy hashicorp/time.
+		timeDir := filepath.Join(host, "hashicorp", "time")
+		err := filepath.WalkDir(filepath.Join(timeMirror, timeDir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(timeMirror, p)
+			if err != nil {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(mirror, rel)), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(mirror, rel), data, 0o755)
+		})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	if err := os.WriteFile(c.rc, []byte(config), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 // run runs one CLI command in dir; wantErr says whether it must fail.

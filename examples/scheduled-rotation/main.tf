@@ -1,0 +1,63 @@
+# Rotates the API key of each listed WhatsApp number on a schedule, with the
+# provider's built-in rotation_period: no other provider is needed.
+#
+# The first apply regenerates every listed key (the keys the numbers had before
+# stop working at once). After that, an apply changes nothing until a key's
+# next_rotation_at has passed; the first plan after that replaces the key
+# (-/+), warning "Scheduled Key Rotation", and the apply regenerates it. Run
+# plans regularly (a scheduled CI job) so that keys rotate on time.
+#
+# Changing rotation_period does not regenerate a key: it moves next_rotation_at.
+#
+# The provider reads its credentials and address from the environment:
+#   PILOTSTATUS_API_KEY   the tenant-scoped key (Dashboard → Profile → API)
+#   PILOTSTATUS_BASE_URL  only to point at another API, such as the local one
+
+terraform {
+  required_providers {
+    pilotstatus = {
+      source = "pilotstatus/pilotstatus"
+    }
+  }
+}
+
+provider "pilotstatus" {}
+
+variable "numbers" {
+  description = "The WhatsApp number ids whose keys rotate on the schedule."
+  type        = set(string)
+  default     = ["wn_1", "wn_2"]
+}
+
+variable "rotation_period" {
+  description = "How long a key lives, such as \"90s\", \"720h\" or \"30d\"."
+  type        = string
+  default     = "30d"
+}
+
+resource "pilotstatus_number_api_key" "this" {
+  for_each = var.numbers
+
+  whatsapp_number_id = each.key
+  rotation_period    = var.rotation_period
+
+  # Regenerate and discard the key when the resource is destroyed, so that a key
+  # Terraform handed out never outlives the configuration.
+  on_destroy = "invalidate"
+}
+
+output "next_rotation_at" {
+  description = "When each number's key is due for rotation (RFC 3339)."
+  value       = { for id, k in pilotstatus_number_api_key.this : id => k.next_rotation_at }
+}
+
+output "key_version" {
+  description = "A number that grows with every regeneration of each key."
+  value       = { for id, k in pilotstatus_number_api_key.this : id => k.key_version }
+}
+
+output "keys" {
+  description = "The current key of each number. Read it with: terraform output -json keys"
+  value       = { for id, k in pilotstatus_number_api_key.this : id => k.key }
+  sensitive   = true
+}
