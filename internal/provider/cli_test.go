@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
@@ -167,6 +168,11 @@ variable "rotation" {
   default = "1"
 }
 
+variable "period" {
+  type    = string
+  default = null
+}
+
 provider "pilotstatus" {
   max_retries = 1
 }
@@ -175,6 +181,7 @@ resource "pilotstatus_number_api_key" "k" {
   for_each           = toset(["wn_1", "wn_2"])
   whatsapp_number_id = each.key
   keepers            = { rotation = var.rotation }
+  rotation_period    = var.period
 }
 
 output "last4" {
@@ -239,10 +246,22 @@ func TestAccCLI_warningsAndNoSecretsInLogs(t *testing.T) {
 	if !strings.Contains(repair, "Key Rotated Outside Terraform") {
 		t.Errorf("the drift repair does not say why it regenerates:\n%s", repair)
 	}
+	// A rotation period the keys have outlived: the plan says the rotation is
+	// scheduled and replaces the keys.
+	time.Sleep(time.Until(createdAt(t, api, "wn_1").Add(1100 * time.Millisecond)))
+	scheduled := c.run("scheduled rotation plan", dir, tenant, false, "plan", "-input=false", "-no-color", "-var", "rotation=2", "-var", "period=1s")
+	if !words("must be replaced", "Scheduled Key Rotation", "is due for its scheduled rotation").MatchString(scheduled) {
+		t.Errorf("the plan of a due rotation does not say the rotation is scheduled, or is not a replacement:\n%s", scheduled)
+	}
+	regenerations := api.Calls(regenerateCalls)
+	c.run("scheduled rotation", dir, tenant, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2", "-var", "period=1s")
+	if got := api.Calls(regenerateCalls) - regenerations; got != 2 {
+		t.Errorf("the scheduled rotation regenerated %d keys, want 2", got)
+	}
 	c.run("show", dir, tenant, false, "show", "-no-color")
 	c.run("import", importDir, tenant, false, "import", "-input=false", "pilotstatus_number_api_key.imported", "wn_3")
 	c.run("plan after import", importDir, tenant, false, "plan", "-input=false")
-	regenerations := api.Calls(regenerateCalls)
+	regenerations = api.Calls(regenerateCalls)
 	destroy := c.run("destroy", importDir, tenant, false, "destroy", "-auto-approve", "-input=false")
 	if !strings.Contains(destroy, "Destroying Does Not Invalidate the Key") {
 		t.Errorf("the destroy plan does not say the key stays valid:\n%s", destroy)
