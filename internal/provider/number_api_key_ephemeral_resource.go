@@ -68,8 +68,9 @@ func numberAPIKeyEphemeralSchema() schema.Schema {
 			"Opening fails for a legacy key, created before Pilot Status stored keys encrypted: the API cannot reveal it. Only " +
 			"regenerating it makes it usable, for example with a `pilotstatus_number_api_key` resource, which invalidates the " +
 			"current key at once. When a `pilotstatus_number_api_key` resource in the same configuration regenerates the same " +
-			"number's key, use that resource's `key`, or make this ephemeral resource depend on it (`depends_on`) so that it " +
-			"opens the new key.",
+			"number's key, set this ephemeral resource's `whatsapp_number_id` from that resource " +
+			"(`pilotstatus_number_api_key.<name>.whatsapp_number_id`): it then opens after the regeneration, in the same apply, " +
+			"and hands on the new key.",
 		Attributes: map[string]schema.Attribute{
 			"whatsapp_number_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the WhatsApp number whose current key to read (for example `wn_1`). " +

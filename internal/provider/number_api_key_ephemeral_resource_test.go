@@ -489,3 +489,49 @@ func (s countingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRes
 	}
 	return s.ProviderServer.ReadResource(ctx, req)
 }
+
+// An ephemeral resource that refers to a pilotstatus_number_api_key of the same
+// number opens after that resource regenerated the key, in the same apply, so it
+// hands on the new key, as the ephemeral resource's example says.
+func TestAccNumberAPIKeyEphemeral_opensKeyRegeneratedInSameApply(t *testing.T) {
+	api, url := newTestAPI(t)
+	config := func(keepers, echo string) string {
+		return providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "owned" {
+  whatsapp_number_id = "wn_1"
+  keepers = {
+    generation = %q
+  }
+}
+
+ephemeral "pilotstatus_number_api_key" "x" {
+  whatsapp_number_id = pilotstatus_number_api_key.owned.whatsapp_number_id
+}
+`, keepers) + echo
+	}
+	keys := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralVersions,
+		ProtoV6ProviderFactories: echoFactories(factories()),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1", echoBlock),
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, ownedKeyRes, "wn_1"),
+					echoHoldsCurrentKey(api, echoAddr, "wn_1"),
+					apiCalls(api, regenerateCalls, 1),
+				},
+			},
+			{
+				Config: config("2", echoAfterRotation),
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, ownedKeyRes, "wn_1"),
+					echoHoldsCurrentKey(api, echoRotated, "wn_1"),
+					keys.AddStateValue(ownedKeyRes, keyPath),
+					keys.AddStateValue(echoRotated, echoData("key")),
+					apiCalls(api, regenerateCalls, 2),
+				},
+			},
+		},
+	})
+}
