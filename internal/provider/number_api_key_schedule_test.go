@@ -367,3 +367,58 @@ func (compareIncreasing) CompareValues(values ...any) error {
 	}
 	return nil
 }
+
+// After an import the API does not say when the key was made, so the schedule
+// counts from the import; the import itself regenerates nothing.
+func TestAccNumberAPIKey_rotationPeriodAfterImport(t *testing.T) {
+	importedAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := newFakeClock(importedAt)
+	api, url := newClockedAPI(t, clock)
+	config := providerBlock(url, api.TenantKey()) + `
+import {
+  to = pilotstatus_number_api_key.test
+  id = "wn_1"
+}
+
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+  rotation_period    = "10d"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 0),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_version"), knownvalue.Int64Exact(importedAt.UnixMilli())),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), timeValue(importedAt.Add(10*24*time.Hour))),
+				},
+			},
+			{
+				PreConfig: func() { clock.advance(10*24*time.Hour - time.Minute) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				PreConfig: func() { clock.advance(time.Minute) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 1),
+					scheduleOf(api, "wn_1", 10*24*time.Hour),
+				},
+			},
+		},
+	})
+}
