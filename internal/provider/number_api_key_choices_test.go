@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
 // choicesConfig is a key for wn_1 with keepers and extra lines in its body, and a
@@ -199,4 +201,67 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A destroy that cannot invalidate the key fails and keeps the resource in state,
+// with the key still working; the next destroy invalidates it. A regeneration whose
+// answer was lost counts as done when the key list shows the key changed.
+func TestAccNumberAPIKey_onDestroyInvalidateErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault fakeapi.Fault
+		// fails: the first destroy fails; otherwise it succeeds at once.
+		fails bool
+	}{
+		{name: "server error", fault: fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 500, Times: 3}, fails: true},
+		{name: "answer lost", fault: fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultDropAfterWork, Times: 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api, url := newTestAPI(t)
+			tenant := api.TenantKey()
+			var held string
+			steps := []resource.TestStep{
+				{
+					Config:            choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
+					ConfigStateChecks: []statecheck.StateCheck{captureAttr(addr, "key", &held)},
+				},
+			}
+			if tc.fails {
+				steps = append(steps, resource.TestStep{
+					PreConfig:   func() { api.AddFault(tc.fault) },
+					Config:      providerBlock(url, tenant),
+					ExpectError: words("Unable to Invalidate API Key", `"wn_1"`, `on_destroy = "invalidate"`),
+				}, resource.TestStep{
+					// Still in state, and the key still works.
+					PreConfig: func() {
+						api.ClearFaults()
+						if !keyWorks(t, url, held) {
+							t.Error("the key stopped working although the destroy failed")
+						}
+					},
+					Config: choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop)},
+					},
+					// The create, then three refused attempts that did no work.
+					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 4)},
+				})
+			}
+			steps = append(steps, resource.TestStep{
+				PreConfig: func() {
+					if !tc.fails {
+						api.AddFault(tc.fault)
+					}
+				},
+				Config: providerBlock(url, tenant),
+			})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps:                    steps,
+			})
+			if keyWorks(t, url, held) {
+				t.Error("the key Terraform held still works after the destroy")
+			}
+		})
+	}
 }
