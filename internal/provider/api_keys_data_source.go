@@ -53,7 +53,9 @@ func apiKeysSchema() schema.Schema {
 		MarkdownDescription: "Describes the current API key of every WhatsApp number of the tenant (`GET /v1/api-keys`), " +
 			"in the order the API returns them. Only metadata: the keys themselves are never read into state; " +
 			"`pilotstatus_number_api_key` is the way to hold a key. Needs the tenant-scoped key. " +
-			"Within one run, this data source and every `pilotstatus_number_api_key` share one list call.",
+			"Within one run, this data source and every `pilotstatus_number_api_key` share one list call. " +
+			"Like any data source without pending dependencies, it is read while planning: in an apply that regenerates " +
+			"keys, it shows the keys from before; the next plan shows the new ones.",
 		Attributes: map[string]schema.Attribute{
 			"keys": schema.ListNestedAttribute{
 				MarkdownDescription: "One element per WhatsApp number, in the API's order. Empty when the tenant has no numbers.",
