@@ -40,42 +40,32 @@ func exampleFiles(t *testing.T) []string {
 func providerAttributes(t *testing.T) map[string]map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	out := map[string]map[string]bool{}
-	add := func(kind, typ string, attrs []string) {
-		set := map[string]bool{}
-		for _, a := range attrs {
-			set[a] = true
-		}
-		out[kind+" "+typ] = set
+	out := map[string]map[string]bool{
+		"resource pilotstatus_number_api_key": nameSet(numberAPIKeySchema().Attributes),
 	}
-	var keys []string
-	for name := range numberAPIKeySchema().Attributes {
-		keys = append(keys, name)
-	}
-	add("resource", "pilotstatus_number_api_key", keys)
 	for _, f := range []func() datasource.DataSource{NewNumbersDataSource, NewAPIKeysDataSource} {
 		ds := f()
 		var md datasource.MetadataResponse
 		ds.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "pilotstatus"}, &md)
 		var sr datasource.SchemaResponse
 		ds.Schema(ctx, datasource.SchemaRequest{}, &sr)
-		var attrs []string
-		for name := range sr.Schema.Attributes {
-			attrs = append(attrs, name)
-		}
-		add("data", md.TypeName, attrs)
+		out["data "+md.TypeName] = nameSet(sr.Schema.Attributes)
 	}
 	er := NewNumberAPIKeyEphemeralResource()
 	var md ephemeral.MetadataResponse
 	er.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "pilotstatus"}, &md)
 	var sr ephemeral.SchemaResponse
 	er.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
-	var attrs []string
-	for name := range sr.Schema.Attributes {
-		attrs = append(attrs, name)
-	}
-	add("ephemeral", md.TypeName, attrs)
+	out["ephemeral "+md.TypeName] = nameSet(sr.Schema.Attributes)
 	return out
+}
+
+func nameSet[V any](attrs map[string]V) map[string]bool {
+	set := make(map[string]bool, len(attrs))
+	for name := range attrs {
+		set[name] = true
+	}
+	return set
 }
 
 var metaArguments = map[string]bool{"count": true, "for_each": true, "depends_on": true, "provider": true}

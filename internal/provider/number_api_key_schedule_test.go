@@ -177,6 +177,16 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
 	versions := statecheck.CompareValue(compareIncreasing{})
 	var firstKey string
+	// rotated: the key in state is a new, current key with a greater key_version,
+	// and the API has seen n regenerations in all.
+	rotated := func(n int, more ...statecheck.StateCheck) []statecheck.StateCheck {
+		return append([]statecheck.StateCheck{
+			keyIsCurrent(api, addr, "wn_1"),
+			keys.AddStateValue(addr, keyPath),
+			versions.AddStateValue(addr, tfjsonpath.New("key_version")),
+			apiCalls(api, regenerateCalls, n),
+		}, more...)
+	}
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(withClock(clock.now)),
@@ -189,13 +199,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at")),
 					},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					keyIsCurrent(api, addr, "wn_1"),
-					keys.AddStateValue(addr, keyPath),
-					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
-					captureAttr(addr, "key", &firstKey),
-					scheduleOf(api, "wn_1", 30*24*time.Hour),
-				},
+				ConfigStateChecks: rotated(1, captureAttr(addr, "key", &firstKey), scheduleOf(api, "wn_1", 30*24*time.Hour)),
 			},
 			{
 				// One second before the rotation is due: nothing to do.
@@ -213,13 +217,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectRotation(), plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at"))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					keyIsCurrent(api, addr, "wn_1"),
-					keys.AddStateValue(addr, keyPath),
-					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
-					apiCalls(api, regenerateCalls, 2),
-					scheduleOf(api, "wn_1", 30*24*time.Hour),
-				},
+				ConfigStateChecks: rotated(2, scheduleOf(api, "wn_1", 30*24*time.Hour)),
 			},
 			{
 				// A longer period moves next_rotation_at in place; the key stays.
@@ -247,12 +245,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					keyIsCurrent(api, addr, "wn_1"),
-					keys.AddStateValue(addr, keyPath),
-					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
-					apiCalls(api, regenerateCalls, 3),
-				},
+				ConfigStateChecks: rotated(3),
 			},
 			{
 				// So does the repair of a key regenerated outside Terraform.
@@ -266,12 +259,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					keyIsCurrent(api, addr, "wn_1"),
-					keys.AddStateValue(addr, keyPath),
-					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
-					apiCalls(api, regenerateCalls, 4),
-				},
+				ConfigStateChecks: rotated(4),
 			},
 			{
 				// Without a period there is no schedule, and no regeneration.
@@ -292,10 +280,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					keyIsCurrent(api, addr, "wn_1"),
-					apiCalls(api, regenerateCalls, 5),
-				},
+				ConfigStateChecks: rotated(5),
 			},
 		},
 	})
