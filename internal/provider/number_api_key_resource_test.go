@@ -443,6 +443,10 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 // the key in the same plan. The rotation time is a few seconds after the test
 // starts, and the test waits for it.
 func TestAccNumberAPIKey_timeRotating(t *testing.T) {
+	// Wait for a parallel slot before reading the clock, not inside
+	// resource.ParallelTest, so that the rotation time is after the first apply.
+	skipUnlessAcc(t)
+	t.Parallel()
 	api, url := newTestAPI(t)
 	// time_rotating counts from rfc3339 in whole seconds; rotation_minutes = 1
 	// makes the rotation due 60 seconds after it.
@@ -463,7 +467,7 @@ resource "pilotstatus_number_api_key" "test" {
 }
 `, base)
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		ExternalProviders: map[string]resource.ExternalProvider{
 			"time": {Source: "registry.terraform.io/hashicorp/time", VersionConstraint: "0.14.2"},
