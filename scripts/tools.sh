@@ -3,7 +3,7 @@
 # (git-ignored). Each tool is rebuilt only when the installed version differs from
 # the pinned one, so a second run costs seconds.
 #
-# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [all]
+# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [golangci-lint] [goreleaser] [all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +15,8 @@ TERRAFORM_VERSION=1.5.7
 OPENTOFU_VERSION=1.12.6
 TIME_PROVIDER_VERSION=0.14.2
 TFPLUGINDOCS_VERSION=0.25.0
+GOLANGCI_LINT_VERSION=2.15.0
+GORELEASER_VERSION=2.12.7
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -48,6 +50,24 @@ install_tfplugindocs() {
   log "building tfplugindocs $TFPLUGINDOCS_VERSION from the Go module proxy"
   GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v$TFPLUGINDOCS_VERSION"
   stamp tfplugindocs "$TFPLUGINDOCS_VERSION"
+}
+
+# golangci-lint runs the linters of .golangci.yml (make lint).
+install_golangci_lint() {
+  local dest="$bin/golangci-lint"
+  if stamped golangci-lint "$dest" "$GOLANGCI_LINT_VERSION"; then return; fi
+  log "building golangci-lint $GOLANGCI_LINT_VERSION from the Go module proxy"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$GOLANGCI_LINT_VERSION"
+  stamp golangci-lint "$GOLANGCI_LINT_VERSION"
+}
+
+# goreleaser builds releases from .goreleaser.yml; CI runs goreleaser check.
+install_goreleaser() {
+  local dest="$bin/goreleaser"
+  if stamped goreleaser "$dest" "$GORELEASER_VERSION"; then return; fi
+  log "building goreleaser $GORELEASER_VERSION from the Go module proxy (a few minutes, once)"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/goreleaser/goreleaser/v2@v$GORELEASER_VERSION"
+  stamp goreleaser "$GORELEASER_VERSION"
 }
 
 # The hashicorp/time provider, served from a filesystem mirror to both CLIs.
@@ -86,7 +106,9 @@ for t in "${targets[@]}"; do
     tofu) install_tofu ;;
     time) install_time ;;
     tfplugindocs) install_tfplugindocs ;;
-    all) install_terraform; install_tofu; install_time; install_tfplugindocs ;;
+    golangci-lint) install_golangci_lint ;;
+    goreleaser) install_goreleaser ;;
+    all) install_terraform; install_tofu; install_time; install_tfplugindocs; install_golangci_lint; install_goreleaser ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done
