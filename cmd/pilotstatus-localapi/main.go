@@ -63,7 +63,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "tenant key (generated; set -tenant-key or PILOTSTATUS_LOCAL_TENANT_KEY to choose one): %s\n", api.TenantKey())
 	}
 
-	ln, err := net.Listen("tcp", cfg.listen)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.listen)
 	if err != nil {
 		return err
 	}
@@ -116,15 +117,16 @@ func writeFileAtomic(path, data string) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	// Once renamed, the temporary name is gone and removing it fails: that is success.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.WriteString(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil { //nolint:gosec // G302: the file holds only the base URL, for other processes to read
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

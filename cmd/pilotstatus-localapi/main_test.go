@@ -219,7 +219,7 @@ func TestServe(t *testing.T) {
 				}
 				key, _, _ = strings.Cut(after, "\n")
 			}
-			req, _ := http.NewRequest("GET", base+"/v1/api-keys", nil)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/v1/api-keys", nil)
 			req.Header.Set("x-api-key", key)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -231,8 +231,8 @@ func TestServe(t *testing.T) {
 				Revealable bool    `json:"revealable"`
 			}
 			err = json.NewDecoder(resp.Body).Decode(&items)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != 200 || len(items) != 2 {
+			_ = resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK || len(items) != 2 {
 				t.Fatalf("GET /v1/api-keys with the tenant key: %d %v %+v", resp.StatusCode, err, items)
 			}
 			if items[0].Key == nil || !items[0].Revealable || items[1].Key != nil || items[1].Revealable {
@@ -278,19 +278,19 @@ func TestLogRequestsKeepsHijack(t *testing.T) {
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	get := func(path string) (*http.Response, error) {
-		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
 		req.Header.Set("x-api-key", "ps_logTest")
 		return client.Do(req)
 	}
 	if resp, err := get("/v1/numbers"); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Fatalf("connection not dropped: %d", resp.StatusCode)
 	}
 	resp, err := get("/v1/numbers/wn_1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	// A hijacked connection no longer holds up srv.Close, so the line of the dropped
 	// request may come after the second answer: wait for both lines.
 	deadline := time.Now().Add(10 * time.Second)

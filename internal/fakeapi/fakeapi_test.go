@@ -301,7 +301,11 @@ func TestRegenerateCreatedAtIncreases(t *testing.T) {
 	createdAt := func() time.Time {
 		t.Helper()
 		r := regenerate(t, base, "wn_1")
-		ts, err := time.Parse(timeLayout, object(t, r.body)["createdAt"].(string))
+		s, ok := object(t, r.body)["createdAt"].(string)
+		if !ok {
+			t.Fatalf("createdAt is not a string: %s", r.body)
+		}
+		ts, err := time.Parse(timeLayout, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -459,7 +463,7 @@ func TestConcurrency(t *testing.T) {
 				id := ids[(w+i)%len(ids)]
 				switch (w + i) % 4 {
 				case 0, 1:
-					r, err := try(base, "POST", "/v1/api-keys", tenant(), fmt.Sprintf(`{"whatsappNumberId":%q}`, id))
+					r, err := try(t.Context(), base, "POST", "/v1/api-keys", tenant(), fmt.Sprintf(`{"whatsappNumberId":%q}`, id))
 					var ans struct{ Key, CreatedAt string }
 					if err == nil {
 						err = json.Unmarshal(r.body, &ans)
@@ -472,7 +476,7 @@ func TestConcurrency(t *testing.T) {
 					byNumber[id] = append(byNumber[id], issued{ans.Key, ans.CreatedAt})
 					mu.Unlock()
 				case 2:
-					r, err := try(base, "GET", "/v1/api-keys", tenant(), "")
+					r, err := try(t.Context(), base, "GET", "/v1/api-keys", tenant(), "")
 					var items []map[string]any
 					if err == nil {
 						err = json.Unmarshal(r.body, &items)
@@ -481,7 +485,7 @@ func TestConcurrency(t *testing.T) {
 						t.Errorf("list: %d %v, %d items", r.status, err, len(items))
 					}
 				case 3:
-					if r, err := try(base, "GET", "/v1/numbers/"+id, tenant(), ""); err != nil || r.status != 200 {
+					if r, err := try(t.Context(), base, "GET", "/v1/numbers/"+id, tenant(), ""); err != nil || r.status != 200 {
 						t.Errorf("get: %d %v", r.status, err)
 					}
 					clock.Advance(300 * time.Microsecond)

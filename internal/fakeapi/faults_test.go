@@ -3,6 +3,7 @@ package fakeapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -118,7 +119,7 @@ func TestFaultsOnRegenerate(t *testing.T) {
 			old := currentKey(t, api, "wn_1")
 			tt.fault.Endpoint = fakeapi.EndpointRegenerate
 			api.AddFault(tt.fault)
-			r, err := try(base, "POST", "/v1/api-keys", tenant(), `{"whatsappNumberId":"wn_1"}`)
+			r, err := try(t.Context(), base, "POST", "/v1/api-keys", tenant(), `{"whatsappNumberId":"wn_1"}`)
 			if err != nil && tt.fault.Kind != fakeapi.FaultDropAfterWork && tt.fault.Kind != fakeapi.FaultDropBeforeWork {
 				t.Fatalf("transport error: %v", err)
 			}
@@ -208,7 +209,7 @@ func TestFaultsOnOtherEndpoints(t *testing.T) {
 		t.Parallel()
 		api, base, _ := fake(t, fakeapi.Options{})
 		api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointListNumbers, Kind: fakeapi.FaultDropBeforeWork})
-		if _, err := try(base, "GET", "/v1/numbers", tenant(), ""); err == nil {
+		if _, err := try(t.Context(), base, "GET", "/v1/numbers", tenant(), ""); err == nil {
 			t.Error("answer not lost")
 		}
 		if api.Calls(fakeapi.EndpointListNumbers) != 1 {
@@ -257,7 +258,7 @@ func TestFaultDelayEndsOnStop(t *testing.T) {
 	api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDelay, Delay: time.Hour})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := try(base, "POST", "/v1/api-keys", tenant(), `{"whatsappNumberId":"wn_1"}`)
+		_, err := try(t.Context(), base, "POST", "/v1/api-keys", tenant(), `{"whatsappNumberId":"wn_1"}`)
 		errc <- err
 	}()
 	for api.Calls(fakeapi.EndpointRegenerate) == 0 {
@@ -311,7 +312,7 @@ func TestFaultsWithoutHijacker(t *testing.T) {
 				defer func() { recovered = recover() }()
 				api.ServeHTTP(httptest.NewRecorder(), req)
 			}()
-			if recovered != http.ErrAbortHandler {
+			if err, _ := recovered.(error); !errors.Is(err, http.ErrAbortHandler) {
 				t.Fatalf("recovered %v, want http.ErrAbortHandler", recovered)
 			}
 			if rotated := currentKey(t, api, "wn_1") != old; rotated != tt.wantRotated {
@@ -334,7 +335,7 @@ func TestRateLimiter(t *testing.T) {
 	}
 
 	api.SetRateLimit(1, 2)
-	if list().status != 200 || list().status != 200 {
+	if first, second := list(), list(); first.status != 200 || second.status != 200 {
 		t.Fatal("burst of 2 refused")
 	}
 	wantLimited(list(), "1")
@@ -356,7 +357,7 @@ func TestRateLimiter(t *testing.T) {
 
 	// The bucket never holds more than burst; unknown paths are limited too.
 	clock.Advance(time.Hour)
-	if list().status != 200 || list().status != 200 {
+	if first, second := list(), list(); first.status != 200 || second.status != 200 {
 		t.Fatal("burst refused after a long pause")
 	}
 	wantLimited(do(t, base, "GET", "/v1/nowhere", tenant(), ""), "1")

@@ -1,6 +1,7 @@
 package fakeapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -99,12 +100,12 @@ func withKey(raw string) auth { return auth{"x-api-key": raw} }
 func withID(id string) auth   { return auth{"x-api-key-id": id} }
 
 // try sends a request and returns the answer or the transport error.
-func try(base, method, path string, h auth, body string) (result, error) {
+func try(ctx context.Context, base, method, path string, h auth, body string) (result, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return result{}, err
 	}
@@ -118,8 +119,8 @@ func try(base, method, path string, h auth, body string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	if err != nil {
 		return result{}, err
 	}
@@ -129,7 +130,7 @@ func try(base, method, path string, h auth, body string) (result, error) {
 // do sends a request that must get an answer.
 func do(t *testing.T, base, method, path string, h auth, body string) result {
 	t.Helper()
-	r, err := try(base, method, path, h, body)
+	r, err := try(t.Context(), base, method, path, h, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

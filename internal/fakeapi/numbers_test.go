@@ -28,7 +28,11 @@ func TestNumbers(t *testing.T) {
 	items := array(t, r.body)
 	var ids []string
 	for _, it := range items {
-		ids = append(ids, it["id"].(string))
+		id, ok := it["id"].(string)
+		if !ok {
+			t.Fatalf("id is not a string: %v", it)
+		}
+		ids = append(ids, id)
 	}
 	wantIDs := append([]string{"wn_1", "wn_2", "wn_3"}, odd...)
 	slices.Sort(wantIDs)

@@ -201,5 +201,5 @@ func writeRaw(w http.ResponseWriter, status int, contentType string, body []byte
 		h.Set("Allow", allow)
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(body) //nolint:gosec // G705: JSON sent as application/json, or a constant fault page
 }

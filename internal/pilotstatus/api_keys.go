@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-const apiKeysPath = "/v1/api-keys"
+const apiKeysPath = "/v1/api-keys" //nolint:gosec // G101: an API path, not a credential
 
 // NumberKey is one number's current API key, as listed by ListAPIKeys.
 type NumberKey struct {

@@ -182,7 +182,7 @@ func TestTruncatedConnection(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		conn, buf, err := w.(http.Hijacker).Hijack()
+		conn, buf, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			t.Error(err)
 			return
@@ -224,7 +224,7 @@ func TestRegenerateOutcome(t *testing.T) {
 			steps: []step{hangUp}, maxRetries: 2, wantUnknown: true, wantHits: 3,
 			check: func(t *testing.T, err error) {
 				var te *pilotstatus.TransportError
-				if !errors.As(err, &te) || te.Attempts != 3 || te.Method != "POST" || te.Path != "/v1/api-keys" {
+				if !errors.As(err, &te) || te.Attempts != 3 || te.Method != http.MethodPost || te.Path != "/v1/api-keys" {
 					t.Fatalf("want a TransportError after 3 attempts, got %#v", err)
 				}
 			},
@@ -312,7 +312,8 @@ func TestRegenerateOutcome(t *testing.T) {
 // TestRegenerateUnreachableIsDefinitive: a refused connection sends nothing, so the key is intact.
 func TestRegenerateUnreachableIsDefinitive(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

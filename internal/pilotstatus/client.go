@@ -98,7 +98,7 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return nil, fmt.Errorf("the base URL is not a valid URL (%v); use an absolute URL such as %s", err, DefaultBaseURL)
+		return nil, fmt.Errorf("the base URL is not a valid URL (%w); use an absolute URL such as %s", err, DefaultBaseURL)
 	}
 	if u.User != nil {
 		return nil, errors.New("the base URL must not contain user information (user:password@); authenticate with the API key or API key id instead")
@@ -296,7 +296,7 @@ func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (r
 	}
 
 	start := time.Now()
-	resp, err := c.retryClient(ctx, cl).Do(req)
+	resp, err := c.retryClient(ctx, cl).Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it on every path below
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)

@@ -106,7 +106,7 @@ func TestAPIErrorClasses(t *testing.T) {
 			if apiErr.Status != tt.status || apiErr.Code != tt.wantCode || apiErr.Message != tt.wantMessage {
 				t.Fatalf("got status %d code %q message %q", apiErr.Status, apiErr.Code, apiErr.Message)
 			}
-			if apiErr.Method != "GET" || apiErr.Path != "/v1/numbers/wn_1" {
+			if apiErr.Method != http.MethodGet || apiErr.Path != "/v1/numbers/wn_1" {
 				t.Fatalf("got %s %s", apiErr.Method, apiErr.Path)
 			}
 			if apiErr.Attempts != tt.wantAttempt || srv.hits.Load() != int64(tt.wantAttempt) {
@@ -242,7 +242,7 @@ func TestNetworkDropExhausted(t *testing.T) {
 	if !errors.As(err, &te) {
 		t.Fatalf("want a TransportError, got %T %v", err, err)
 	}
-	if te.Attempts != 3 || srv.hits.Load() != 3 || te.Method != "GET" || te.Path != "/v1/numbers" || te.Err == nil {
+	if te.Attempts != 3 || srv.hits.Load() != 3 || te.Method != http.MethodGet || te.Path != "/v1/numbers" || te.Err == nil {
 		t.Fatalf("got %+v after %d requests", te, srv.hits.Load())
 	}
 	if strings.Contains(err.Error(), srv.URL) {

@@ -120,10 +120,14 @@ func TestLogging(t *testing.T) {
 					t.Errorf("duration_ms missing or not an int64: %+v", e.Fields)
 				}
 				class, _ := e.Fields["error_class"].(string)
-				got = append(got, line{
-					method: e.Fields["method"].(string), path: e.Fields["path"].(string),
-					status: e.Fields["status"].(int), attempt: e.Fields["attempt"].(int64), class: class,
-				})
+				method, okMethod := e.Fields["method"].(string)
+				path, okPath := e.Fields["path"].(string)
+				status, okStatus := e.Fields["status"].(int)
+				attempt, okAttempt := e.Fields["attempt"].(int64)
+				if !okMethod || !okPath || !okStatus || !okAttempt {
+					t.Fatalf("method, path, status or attempt missing or of the wrong type: %+v", e.Fields)
+				}
+				got = append(got, line{method: method, path: path, status: status, attempt: attempt, class: class})
 			}
 			want := []line{
 				{"POST", "/v1/api-keys", 429, 1, "rate_limited"},

@@ -139,7 +139,7 @@ func (c noKeyCheck) CheckState(_ context.Context, req statecheck.CheckStateReque
 			}
 		}
 	}
-	walk(c.address, map[string]any(res.AttributeValues))
+	walk(c.address, res.AttributeValues)
 	switch {
 	case len(problems) > 0:
 		resp.Error = fmt.Errorf("key values in state: %s", strings.Join(problems, "; "))

@@ -35,8 +35,9 @@ func newCLIRun(t *testing.T, baseURL string) *cliRun {
 		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
 	}
 	pluginDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-pilotstatus"),
-		"github.com/pilotstatus/terraform-provider-pilotstatus")
+	// Stamped the way releases stamp it (.goreleaser.yml, make build).
+	build := exec.CommandContext(t.Context(), "go", "build", "-ldflags", "-X main.version="+cliVersion,
+		"-o", filepath.Join(pluginDir, "terraform-provider-pilotstatus"), "github.com/pilotstatus/terraform-provider-pilotstatus")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
@@ -59,6 +60,9 @@ func newCLIRun(t *testing.T, baseURL string) *cliRun {
 	return &cliRun{t: t, bin: bin, env: env, logs: map[string]string{}, logFile: filepath.Join(t.TempDir(), "tf.log"),
 		rc: rc, plugins: pluginDir}
 }
+
+// cliVersion is the version stamped into the provider binary the CLI tests build.
+const cliVersion = "9.8.7-clitest"
 
 // writeCLIConfig writes a CLI configuration that takes the provider from pluginDir
 // (dev_overrides).
@@ -140,7 +144,7 @@ func (c *cliRun) useMirror() {
 func (c *cliRun) run(name, dir string, extraEnv []string, wantErr bool, args ...string) string {
 	c.t.Helper()
 	_ = os.Remove(c.logFile)
-	cmd := exec.Command(c.bin, args...)
+	cmd := exec.CommandContext(c.t.Context(), c.bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(append([]string{}, c.env...), "TF_LOG_PATH="+c.logFile), extraEnv...)
 	var out bytes.Buffer
@@ -312,5 +316,22 @@ func TestAccCLI_warningsAndNoSecretsInLogs(t *testing.T) {
 		if !strings.Contains(c.logs["create"], want) {
 			t.Errorf("the create log lacks %q: provider logs were not captured at trace level", want)
 		}
+	}
+}
+
+// The version stamped into the binary with -X main.version, as the release build
+// does, is the one every request's User-Agent carries.
+func TestAccCLI_versionInUserAgent(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	api, url, agents := newUserAgentRecorder(t)
+	c := newCLIRun(t, url)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(importConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.run("apply", dir, []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()}, false, "apply", "-auto-approve", "-input=false")
+	if got := agents(); len(got) != 1 || got["terraform-provider-pilotstatus/"+cliVersion] == 0 {
+		t.Errorf("User-Agents seen: %v, want only terraform-provider-pilotstatus/%s", got, cliVersion)
 	}
 }

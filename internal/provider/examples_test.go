@@ -91,7 +91,10 @@ func TestExamplesUseRealAttributes(t *testing.T) {
 			t.Errorf("%s does not parse: %s", file, diags.Error())
 			continue
 		}
-		body := f.Body.(*hclsyntax.Body)
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", file, f.Body)
+		}
 		for _, b := range body.Blocks {
 			if len(b.Labels) < 2 || !strings.HasPrefix(b.Labels[0], "pilotstatus_") {
 				continue
@@ -180,6 +183,7 @@ terraform {
 // empty, and destroy succeeds.
 func TestAccExamples_run(t *testing.T) {
 	skipUnlessAcc(t)
+	t.Parallel()
 	cases := []struct {
 		name  string
 		files []string // relative to examples/

@@ -49,7 +49,11 @@ var ephemeralListedKeys = []pilotstatus.NumberKey{
 func openEphemeralKey(ctx context.Context, t *testing.T, e *numberAPIKeyEphemeralResource, numberID *string) (*ephemeral.OpenResponse, numberAPIKeyEphemeralModel) {
 	t.Helper()
 	s := numberAPIKeyEphemeralSchema()
-	typ := s.Type().TerraformType(ctx).(tftypes.Object)
+	tfType := s.Type().TerraformType(ctx)
+	typ, ok := tfType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema type is %T, want tftypes.Object", tfType)
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -272,7 +273,7 @@ func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	for _, id := range []string{"", " wn_1", "wn_1\n", "   "} {
-		t.Run(strings.TrimSpace(id)+"_"+string(rune('a'+len(id))), func(t *testing.T) {
+		t.Run(strings.TrimSpace(id)+"_"+string(rune('a'+len(id))), func(t *testing.T) { //nolint:gosec // G115: len(id) is at most 5
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				Steps: []resource.TestStep{{
@@ -340,26 +341,37 @@ func hcl(pairs ...any) string {
 
 // Every request carries the provider's User-Agent with its version.
 func TestAccProvider_userAgent(t *testing.T) {
-	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers})
+	api, url, agents := newUserAgentRecorder(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config:            keyConfig(url, api.TenantKey(), "wn_1", ""),
+			ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
+		}},
+	})
+	if got := agents(); len(got) != 1 || got["terraform-provider-pilotstatus/test"] == 0 {
+		t.Errorf("User-Agents seen: %v, want only terraform-provider-pilotstatus/test", got)
+	}
+}
+
+// newUserAgentRecorder serves the local API and counts the User-Agents that reach
+// it; agents returns the counts so far.
+func newUserAgentRecorder(t *testing.T) (api *fakeapi.API, url string, agents func() map[string]int) {
+	t.Helper()
+	api = fakeapi.New(fakeapi.Options{Numbers: append(append([]fakeapi.Number{}, testNumbers...),
+		fakeapi.Number{ID: "wn_3", Number: "5511999990003", Name: "Importado"})})
 	var mu sync.Mutex
-	agents := map[string]int{}
+	seen := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		agents[r.UserAgent()]++
+		seen[r.UserAgent()]++
 		mu.Unlock()
 		api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(),
-		Steps: []resource.TestStep{{
-			Config:            keyConfig(srv.URL, api.TenantKey(), "wn_1", ""),
-			ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
-		}},
-	})
-	mu.Lock()
-	defer mu.Unlock()
-	if len(agents) != 1 || agents["terraform-provider-pilotstatus/test"] == 0 {
-		t.Errorf("User-Agents seen: %v, want only terraform-provider-pilotstatus/test", agents)
+	return api, srv.URL, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
 	}
 }

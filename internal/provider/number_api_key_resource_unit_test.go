@@ -39,7 +39,11 @@ const secretKey = "ps_SECRETsecretSECRETsecret0123456789abcd"
 // objectValue builds a pilotstatus_number_api_key value; nil means null.
 func objectValue(t *testing.T, attrs map[string]tftypes.Value) tftypes.Value {
 	t.Helper()
-	typ := numberAPIKeySchema().Type().TerraformType(context.Background()).(tftypes.Object)
+	tfType := numberAPIKeySchema().Type().TerraformType(context.Background())
+	typ, ok := tfType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema type is %T, want tftypes.Object", tfType)
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		if v, ok := attrs[name]; ok {

@@ -162,7 +162,7 @@ var keyPath = tfjsonpath.New("key")
 // a live number-scoped key 403 on the tenant endpoint.
 func keyWorks(t *testing.T, baseURL, raw string) bool {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, baseURL+"/v1/numbers", nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, baseURL+"/v1/numbers", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

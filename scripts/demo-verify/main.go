@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,17 +37,17 @@ func run(baseURL, apiKey string, in io.Reader, out io.Writer) error {
 	if err := json.NewDecoder(in).Decode(&inState); err != nil {
 		return fmt.Errorf("reading terraform output: %w", err)
 	}
-	req, err := http.NewRequest(http.MethodGet, baseURL+"/v1/api-keys", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, baseURL+"/v1/api-keys", nil) //nolint:gosec // G704: calling the user's -base-url is this program's job
 	if err != nil {
 		return err
 	}
 	req.Header.Set("x-api-key", apiKey)
 	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Do(req)
+	resp, err := client.Do(req) //nolint:gosec // G704: calling the user's -base-url is this program's job
 	if err != nil {
 		return fmt.Errorf("listing keys: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("listing keys: HTTP %d", resp.StatusCode)
 	}
