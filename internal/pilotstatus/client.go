@@ -64,6 +64,9 @@ type Config struct {
 	Transport http.RoundTripper
 	// Logger receives the client's log lines; optional.
 	Logger Logger
+	// MaxRequestsPerSecond spaces the attempts of all calls evenly, at most this many a second
+	// (retries included); 0 means no pacing, a negative value is invalid.
+	MaxRequestsPerSecond float64
 }
 
 // Client calls the Pilot Status API. It is safe for concurrent use.
@@ -78,6 +81,7 @@ type Client struct {
 	httpClient *http.Client
 	logger     Logger
 	redactor   *redactor
+	pacer      *pacer
 }
 
 // ValidateBaseURL checks a base URL and returns it parsed, without a trailing slash. It must be
@@ -210,6 +214,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 
+	if cfg.MaxRequestsPerSecond < 0 {
+		return nil, fmt.Errorf("the maximum requests per second must be 0 (no pacing) or more, got %g", cfg.MaxRequestsPerSecond)
+	}
+	c.pacer = newPacer(cfg.MaxRequestsPerSecond)
+
 	transport := cfg.Transport
 	if transport == nil {
 		if t, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -337,6 +346,18 @@ func (c *Client) retryClient(ctx context.Context, cl *call) *retryablehttp.Clien
 		RetryMax:     c.maxRetries,
 		CheckRetry:   checkRetry,
 		ErrorHandler: keepLastResponse,
+		// Called before every attempt, outside the attempt's timeout: wait for its turn.
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			waited, err := c.pacer.wait(req.Context())
+			if waited > 0 && err == nil {
+				c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
+					"method":  cl.method,
+					"path":    cl.path,
+					"attempt": attempt + 1,
+					"wait_ms": waited.Milliseconds(),
+				})
+			}
+		},
 		Backoff: func(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
 			wait := backoff(minWait, maxWait, attemptNum, resp, time.Now(), rand.Int64N)
 			status := 0

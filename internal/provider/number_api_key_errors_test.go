@@ -251,6 +251,11 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 			provider: hcl("api_key", "ps_a", "request_timeout", "soon"),
 			want:     words("Invalid Duration", `"soon" is not a positive duration`),
 		},
+		{
+			name:     "max_requests_per_second zero",
+			provider: hcl("api_key", "ps_a", "max_requests_per_second", 0),
+			want:     words("max_requests_per_second", "between 0.010000 and 1000.000000"),
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -26,6 +27,13 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*pilotStatusProvider)(nil)
 )
 
+// minRequestsPerSecond is the slowest pace max_requests_per_second accepts: one
+// request every 100 seconds.
+const (
+	minRequestsPerSecond = 0.01
+	maxRateText          = "0.01"
+)
+
 // options tune a provider instance; tests use them to shorten retry waits.
 type options struct {
 	retryWaitMin time.Duration
@@ -45,11 +53,12 @@ type pilotStatusProvider struct {
 
 // providerModel maps the provider configuration.
 type providerModel struct {
-	APIKey         types.String `tfsdk:"api_key"`
-	APIKeyID       types.String `tfsdk:"api_key_id"`
-	BaseURL        types.String `tfsdk:"base_url"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
+	APIKey               types.String  `tfsdk:"api_key"`
+	APIKeyID             types.String  `tfsdk:"api_key_id"`
+	BaseURL              types.String  `tfsdk:"base_url"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 // New returns a constructor of the provider, as providerserver.Serve expects.
@@ -118,6 +127,17 @@ func providerSchema() schema.Schema {
 					int64validator.Between(0, 20),
 				},
 			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "Paces the provider's requests: at most this many a second, evenly spaced, retries included, " +
+					"across every resource and data source of this provider configuration. Set it to the API's rate limit so that " +
+					"a large apply (hundreds of numbers) stays under the limit instead of running into `429 Too Many Requests` and " +
+					"waiting for retries. The wait for a turn does not count against `request_timeout`. From `" + maxRateText + "` to `" +
+					"1000`; unset (the default): no pacing.",
+				Optional: true,
+				Validators: []validator.Float64{
+					float64validator.Between(minRequestsPerSecond, 1000),
+				},
+			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one request attempt may take, as a positive Go duration (`30s`, `2m`); each retry " +
 					"gets the same time again. Defaults to `60s`.",
@@ -158,15 +178,16 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	}
 
 	cfg := pilotstatus.Config{
-		BaseURL:        settings.baseURL,
-		APIKey:         settings.apiKey,
-		APIKeyID:       settings.apiKeyID,
-		UserAgent:      "terraform-provider-pilotstatus/" + p.version,
-		MaxRetries:     settings.maxRetries,
-		RequestTimeout: settings.requestTimeout,
-		RetryWaitMin:   p.opts.retryWaitMin,
-		RetryWaitMax:   p.opts.retryWaitMax,
-		Logger:         newClientLogger(settings.secrets()),
+		BaseURL:              settings.baseURL,
+		APIKey:               settings.apiKey,
+		APIKeyID:             settings.apiKeyID,
+		UserAgent:            "terraform-provider-pilotstatus/" + p.version,
+		MaxRetries:           settings.maxRetries,
+		RequestTimeout:       settings.requestTimeout,
+		MaxRequestsPerSecond: settings.maxRequestsPerSecond,
+		RetryWaitMin:         p.opts.retryWaitMin,
+		RetryWaitMax:         p.opts.retryWaitMax,
+		Logger:               newClientLogger(settings.secrets()),
 	}
 	client, err := pilotstatus.New(cfg)
 	if err != nil {
@@ -183,9 +204,10 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	}
 	ctx = data.maskContext(ctx)
 	tflog.Info(ctx, "Configured Pilot Status provider", map[string]any{
-		"base_url":    settings.baseURL,
-		"auth_header": settings.authHeader(),
-		"max_retries": settings.maxRetries,
+		"base_url":                settings.baseURL,
+		"auth_header":             settings.authHeader(),
+		"max_retries":             settings.maxRetries,
+		"max_requests_per_second": settings.maxRequestsPerSecond,
 	})
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -36,6 +36,8 @@ type settings struct {
 	baseURL        string
 	maxRetries     int
 	requestTimeout time.Duration
+	// maxRequestsPerSecond paces requests; 0 means no pacing.
+	maxRequestsPerSecond float64
 	// credentialSource names where the credential came from: an argument or a variable.
 	credentialSource string
 }
@@ -70,7 +72,8 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 		val  interface {
 			IsUnknown() bool
 		}
-	}{{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries}, {"request_timeout", m.RequestTimeout}} {
+	}{{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries}, {"request_timeout", m.RequestTimeout},
+		{"max_requests_per_second", m.MaxRequestsPerSecond}} {
 		if v.val.IsUnknown() {
 			diags.AddAttributeError(path.Root(v.name), "Unknown Provider Argument",
 				fmt.Sprintf("The provider argument %s depends on a value that is only known after apply. "+
@@ -146,6 +149,9 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 			return s, diags
 		}
 		s.requestTimeout = d
+	}
+	if !m.MaxRequestsPerSecond.IsNull() {
+		s.maxRequestsPerSecond = m.MaxRequestsPerSecond.ValueFloat64()
 	}
 	return s, diags
 }

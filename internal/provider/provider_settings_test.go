@@ -49,6 +49,12 @@ func TestResolveSettings(t *testing.T) {
 			want:  settings{apiKeyID: "k_env", baseURL: "http://127.0.0.1:8080", maxRetries: 0, requestTimeout: 5 * time.Second, credentialSource: envAPIKeyID},
 		},
 		{
+			name:  "pacing",
+			model: providerModel{APIKey: str("ps_cfg"), APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null, MaxRequestsPerSecond: types.Float64Value(20)},
+			want: settings{apiKey: "ps_cfg", baseURL: "https://pilotstatus.com.br", maxRetries: defaultMaxRetries, requestTimeout: defaultRequestTimeout,
+				maxRequestsPerSecond: 20, credentialSource: "api_key"},
+		},
+		{
 			name:    "no credentials",
 			model:   providerModel{APIKey: null, APIKeyID: null, BaseURL: null, MaxRetries: types.Int64Null(), RequestTimeout: null},
 			wantErr: []string{"Missing Pilot Status Credentials", envAPIKey, envAPIKeyAlt, envAPIKeyID, "Dashboard → Profile → API"},
