@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 const apiKeysPath = "/v1/api-keys" //nolint:gosec // G101: an API path, not a credential
@@ -137,6 +138,10 @@ func (c *Client) RegenerateAPIKey(ctx context.Context, numberID string) (Regener
 	if numberID == "" {
 		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id; it is empty")
 	}
+	if !utf8.ValidString(numberID) {
+		// JSON would carry it with U+FFFD in place of the invalid bytes: another number's id.
+		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id in UTF-8; it holds invalid bytes")
+	}
 	res, err := c.do(ctx, http.MethodPost, apiKeysPath, regenerateRequest{WhatsappNumberID: numberID})
 	if err != nil {
 		if res.call.mayHaveActed.Load() {
@@ -189,10 +194,15 @@ func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {
 	return k, nil
 }
 
-// last4 returns the last four characters of a key.
+// last4 returns the last four characters (not bytes) of a key.
 func last4(key string) string {
-	if len(key) < 4 {
-		return key
+	i := len(key)
+	for range 4 {
+		if i == 0 {
+			break
+		}
+		_, size := utf8.DecodeLastRuneInString(key[:i])
+		i -= size
 	}
-	return key[len(key)-4:]
+	return key[i:]
 }

@@ -108,7 +108,7 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("the base URL must not contain user information (user:password@); authenticate with the API key or API key id instead")
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("the base URL must be absolute, with a scheme and a host, such as %s; got %q", DefaultBaseURL, raw)
+		return nil, fmt.Errorf("the base URL must be absolute, with a scheme and a host, such as %s; got %q", DefaultBaseURL, withoutUserInfo(raw))
 	}
 	if u.RawQuery != "" || u.ForceQuery {
 		return nil, fmt.Errorf("the base URL must not contain a query (?...); got %q", u.Redacted())
@@ -118,7 +118,7 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	}
 	host := u.Hostname()
 	if host == "" {
-		return nil, fmt.Errorf("the base URL has no host; got %q", raw)
+		return nil, fmt.Errorf("the base URL has no host; got %q", withoutUserInfo(raw))
 	}
 	switch u.Scheme {
 	case "https":
@@ -129,9 +129,31 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("the base URL's scheme must be https (or http for a loopback host), got %q", u.Scheme)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	// Trim trailing slashes from the escaped path, so that an escaped slash (%2F) at
+	// the end stays part of the last segment.
+	escaped := strings.TrimRight(u.EscapedPath(), "/")
+	if u.Path, err = url.PathUnescape(escaped); err != nil {
+		return nil, fmt.Errorf("the base URL's path is not valid (%w)", err)
+	}
+	u.RawPath = escaped
 	return u, nil
+}
+
+// withoutUserInfo drops everything up to the last "@" before the path of a URL that
+// did not parse as absolute, so that an error never repeats a password.
+func withoutUserInfo(raw string) string {
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	authority := rest
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		return "…@" + rest[i+1:]
+	}
+	return raw
 }
 
 func isLoopbackHost(host string) bool {

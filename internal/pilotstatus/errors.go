@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrMalformedResponse is wrapped (see errors.Is) when a 2xx answer is not the documented shape:
@@ -130,7 +131,7 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
 func (r *redactor) sanitizeMessage(s string) string {
 	s = r.redact(s)
 	s = strings.Map(func(c rune) rune {
-		if c < 0x20 || c == 0x7f {
+		if unicode.IsControl(c) { // C0, DEL and C1 (U+0080 to U+009F, such as CSI and NEL)
 			return ' '
 		}
 		return c
