@@ -1,0 +1,448 @@
+// Command bench measures the provider with the real CLI against the local Pilot
+// Status API: create-all, a no-op plan and rotate-all of N keys, beside the same N
+// of terraform_data (Terraform's own in-core resource, the floor of per-resource
+// overhead) and of hashicorp/time's time_static (a framework provider that does no
+// I/O), and a rotate-all against a rate-limited API. It prints Markdown tables.
+//
+// Usage (from the repository root, after scripts/tools.sh terraform time):
+//
+//	go run ./scripts/bench [-cli .tools/terraform-1.5.7/terraform] [-n 10,100,500]
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// mirrorVersion is the version the provider binary is given in the filesystem mirror.
+const mirrorVersion = "0.0.1"
+
+type options struct {
+	cli        string
+	sizes      []int
+	limitedN   int
+	limitedRPS float64
+	burst      int
+	work       string
+	mirror     string
+	profile    bool
+}
+
+func main() {
+	var (
+		o     options
+		sizes string
+	)
+	flag.StringVar(&o.cli, "cli", ".tools/terraform-1.5.7/terraform", "the Terraform or OpenTofu binary")
+	flag.StringVar(&sizes, "n", "10,100,500", "the numbers of resources, comma-separated")
+	flag.IntVar(&o.limitedN, "limited-n", 200, "keys rotated against the rate-limited API")
+	flag.Float64Var(&o.limitedRPS, "limited-rps", 20, "the rate-limited API's requests per second")
+	flag.IntVar(&o.burst, "limited-burst", 5, "the rate-limited API's burst")
+	flag.StringVar(&o.work, "work", ".bench", "working directory (replaced)")
+	flag.StringVar(&o.mirror, "time-mirror", ".tools/mirror", "filesystem mirror holding hashicorp/time")
+	flag.BoolVar(&o.profile, "profile", false, "also profile the provider (CPU) during a no-op plan of the largest N, and print the top functions")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 1024 {
+			fatalf("-n: %q is not a number of resources from 1 to 1024", s)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if err := run(context.Background(), o); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// kind is one resource type under measurement.
+type kind struct {
+	name   string
+	config func(n int) string
+}
+
+var kinds = []kind{
+	{"pilotstatus_number_api_key", func(n int) string {
+		return header + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "k" {
+  for_each           = toset([for i in range(%d) : format("wn_%%04d", i + 1)])
+  whatsapp_number_id = each.key
+  keepers            = { rotation = var.rotation }
+}
+`, n)
+	}},
+	{"terraform_data", func(n int) string {
+		return header + fmt.Sprintf(`
+resource "terraform_data" "d" {
+  for_each         = toset([for i in range(%d) : format("wn_%%04d", i + 1)])
+  input            = each.key
+  triggers_replace = var.rotation
+}
+`, n)
+	}},
+	{"time_static", func(n int) string {
+		return header + fmt.Sprintf(`
+resource "time_static" "t" {
+  for_each = toset([for i in range(%d) : format("wn_%%04d", i + 1)])
+  triggers = { rotation = var.rotation }
+}
+`, n)
+	}},
+}
+
+const header = `
+terraform {
+  required_providers {
+    pilotstatus = { source = "pilotstatus/pilotstatus" }
+    time        = { source = "hashicorp/time" }
+  }
+}
+
+variable "rotation" {
+  type    = string
+  default = "1"
+}
+
+variable "rps" {
+  type    = number
+  default = null
+}
+
+provider "pilotstatus" {
+  max_requests_per_second = var.rps
+}
+`
+
+// phase is one measured CLI run.
+type phase struct {
+	name string
+	args []string
+}
+
+var phases = []phase{
+	{"create-all", []string{"apply", "-auto-approve", "-input=false", "-var", "rotation=1"}},
+	{"no-op plan", []string{"plan", "-input=false", "-detailed-exitcode", "-var", "rotation=1"}},
+	{"rotate-all", []string{"apply", "-auto-approve", "-input=false", "-var", "rotation=2"}},
+}
+
+type measurement struct {
+	wall  time.Duration
+	calls int
+}
+
+func run(ctx context.Context, o options) error {
+	cli, err := filepath.Abs(o.cli)
+	if err != nil {
+		return err
+	}
+	version, err := exec.CommandContext(ctx, cli, "version").Output()
+	if err != nil {
+		return fmt.Errorf("running %s version: %w (run scripts/tools.sh terraform time first)", cli, err)
+	}
+	if err := os.RemoveAll(o.work); err != nil {
+		return err
+	}
+	work, err := filepath.Abs(o.work)
+	if err != nil {
+		return err
+	}
+	rc, err := prepareMirror(ctx, work, o.mirror)
+	if err != nil {
+		return err
+	}
+
+	maxN := o.limitedN
+	for _, n := range o.sizes {
+		maxN = max(maxN, n)
+	}
+	api := fakeapi.New(fakeapi.Options{Numbers: numbers(maxN)})
+	url, stop := api.Start()
+	defer stop()
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"PILOTSTATUS_API_KEY="+api.TenantKey(), "PILOTSTATUS_BASE_URL="+url)
+	env = withoutLogging(env)
+
+	fmt.Printf("CLI: %s\n", firstLine(string(version)))
+	fmt.Printf("Machine: %s/%s, %d CPUs (%s), %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal())
+
+	results := map[string]map[int][]measurement{}
+	for _, k := range kinds {
+		results[k.name] = map[int][]measurement{}
+		for _, n := range o.sizes {
+			dir := filepath.Join(work, fmt.Sprintf("%s-%d", k.name, n))
+			if err := writeConfig(dir, k.config(n)); err != nil {
+				return err
+			}
+			if _, err := cliRun(ctx, cli, dir, env, "init", "-input=false"); err != nil {
+				return err
+			}
+			for _, p := range phases {
+				api.ResetCalls()
+				wall, err := cliRun(ctx, cli, dir, env, p.args...)
+				if err != nil {
+					return fmt.Errorf("%s, N=%d, %s: %w", k.name, n, p.name, err)
+				}
+				results[k.name][n] = append(results[k.name][n], measurement{wall: wall, calls: api.TotalCalls()})
+				fmt.Fprintf(os.Stderr, "%-28s N=%-4d %-11s %8.2fs\n", k.name, n, p.name, wall.Seconds())
+			}
+		}
+	}
+	printTables(o.sizes, results)
+
+	if o.profile {
+		if err := profilePlan(ctx, cli, work, env, o.sizes[len(o.sizes)-1]); err != nil {
+			return err
+		}
+	}
+	return rateLimited(ctx, o, cli, work, env, api)
+}
+
+// profilePlan runs one more no-op plan of n keys with the provider writing a CPU
+// profile, once without and once with TF_LOG=trace, and prints the top of each.
+func profilePlan(ctx context.Context, cli, work string, env []string, n int) error {
+	dir := filepath.Join(work, fmt.Sprintf("pilotstatus_number_api_key-%d", n))
+	for _, logging := range []string{"", "trace"} {
+		profiles := filepath.Join(work, "profiles", "TF_LOG="+logging)
+		if err := os.MkdirAll(profiles, 0o755); err != nil {
+			return err
+		}
+		runEnv := append(append([]string{}, env...), "PILOTSTATUS_CPU_PROFILE="+profiles)
+		if logging != "" {
+			runEnv = append(runEnv, "TF_LOG="+logging, "TF_LOG_PATH="+filepath.Join(profiles, "terraform.log"))
+		}
+		// After rotate-all, rotation=2 is what the state holds.
+		wall, err := cliRun(ctx, cli, dir, runEnv, "plan", "-input=false", "-detailed-exitcode", "-var", "rotation=2")
+		if err != nil {
+			return fmt.Errorf("profiled plan: %w", err)
+		}
+		files, err := filepath.Glob(filepath.Join(profiles, "cpu-*.pprof"))
+		if err != nil || len(files) == 0 {
+			return fmt.Errorf("the provider wrote no profile into %s", profiles)
+		}
+		fmt.Printf("\nCPU profile of the provider during a no-op plan of N = %d, TF_LOG=%q (wall %.2f s): %s\n\n```\n",
+			n, logging, wall.Seconds(), strings.Join(files, ", "))
+		args := append([]string{"tool", "pprof", "-top", "-nodecount=25"}, files...)
+		out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go tool pprof: %w\n%s", err, out)
+		}
+		fmt.Print(tail(string(out), 32))
+		fmt.Println("\n```")
+	}
+	return nil
+}
+
+// rateLimited rotates limitedN keys against an API that answers 429 beyond
+// limitedRPS, with and without the provider's pacing.
+func rateLimited(ctx context.Context, o options, cli, work string, env []string, api *fakeapi.API) error {
+	dir := filepath.Join(work, fmt.Sprintf("rate-limited-%d", o.limitedN))
+	if err := writeConfig(dir, kinds[0].config(o.limitedN)); err != nil {
+		return err
+	}
+	if _, err := cliRun(ctx, cli, dir, env, "init", "-input=false"); err != nil {
+		return err
+	}
+	if _, err := cliRun(ctx, cli, dir, env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
+		return err
+	}
+	floor := time.Duration(float64(o.limitedN) / o.limitedRPS * float64(time.Second))
+	fmt.Printf("\nRotate-all of N = %d against an API limited to %g requests/s (burst %d); floor N/%g = %.1f s\n\n",
+		o.limitedN, o.limitedRPS, o.burst, o.limitedRPS, floor.Seconds())
+	fmt.Println("| provider setting | wall time | ratio to floor | API calls | 429 answers |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	rotation := 2
+	for _, rps := range []string{"", strconv.FormatFloat(o.limitedRPS, 'f', -1, 64)} {
+		api.SetRateLimit(o.limitedRPS, o.burst)
+		api.ResetCalls()
+		before := api.RateLimited()
+		args := []string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", rotation)}
+		setting := "no pacing"
+		if rps != "" {
+			args = append(args, "-var", "rps="+rps)
+			setting = "max_requests_per_second = " + rps
+		}
+		wall, err := cliRun(ctx, cli, dir, env, args...)
+		if err != nil {
+			return fmt.Errorf("rate-limited rotate-all (%s): %w", setting, err)
+		}
+		fmt.Printf("| %s | %.1f s | %.2f× | %d | %d |\n", setting, wall.Seconds(), wall.Seconds()/floor.Seconds(),
+			api.TotalCalls(), api.RateLimited()-before)
+		api.SetRateLimit(0, 0)
+		rotation++
+	}
+	return nil
+}
+
+func printTables(sizes []int, results map[string]map[int][]measurement) {
+	fmt.Println("| N | phase | pilotstatus_number_api_key | API calls | terraform_data | time_static | ÷ terraform_data | ÷ time_static |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|")
+	for _, n := range sizes {
+		for i, p := range phases {
+			ps := results["pilotstatus_number_api_key"][n][i]
+			td := results["terraform_data"][n][i]
+			ts := results["time_static"][n][i]
+			fmt.Printf("| %d | %s | %.2f s | %d | %.2f s | %.2f s | %.2f× | %.2f× |\n", n, p.name,
+				ps.wall.Seconds(), ps.calls, td.wall.Seconds(), ts.wall.Seconds(),
+				ps.wall.Seconds()/td.wall.Seconds(), ps.wall.Seconds()/ts.wall.Seconds())
+		}
+	}
+}
+
+func numbers(n int) []fakeapi.Number {
+	out := make([]fakeapi.Number, n)
+	for i := range out {
+		out[i] = fakeapi.Number{ID: fmt.Sprintf("wn_%04d", i+1), Number: fmt.Sprintf("55119%08d", i+1), Name: fmt.Sprintf("Número %d", i+1)}
+	}
+	return out
+}
+
+func writeConfig(dir, config string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600)
+}
+
+// cliRun runs one CLI command and returns its wall time. A plan's exit code 2
+// (changes present) is an error: the no-op plan must be empty.
+func cliRun(ctx context.Context, cli, dir string, env []string, args ...string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return wall, fmt.Errorf("%s %s: %w\n%s", filepath.Base(cli), strings.Join(args, " "), err, tail(out.String(), 40))
+	}
+	return wall, nil
+}
+
+// prepareMirror builds the provider into a filesystem mirror beside hashicorp/time
+// and writes a CLI configuration that installs both from it.
+func prepareMirror(ctx context.Context, work, timeMirror string) (string, error) {
+	mirror := filepath.Join(work, "mirror")
+	bin := filepath.Join(work, "terraform-provider-pilotstatus")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-X main.version="+mirrorVersion, "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
+	}
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		dst := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH,
+			"terraform-provider-pilotstatus_v"+mirrorVersion)
+		if err := copyFile(bin, dst); err != nil {
+			return "", err
+		}
+		src := filepath.Join(timeMirror, host, "hashicorp", "time")
+		err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(timeMirror, p)
+			if err != nil {
+				return err
+			}
+			return copyFile(p, filepath.Join(mirror, rel))
+		})
+		if err != nil {
+			return "", fmt.Errorf("copying hashicorp/time from %s (run scripts/tools.sh time): %w", timeMirror, err)
+		}
+	}
+	rc := filepath.Join(work, "cli.tfrc")
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	return rc, os.WriteFile(rc, []byte(config), 0o600)
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// withoutLogging drops TF_LOG and friends: the benchmark measures what a user
+// who did not ask for logs gets.
+func withoutLogging(env []string) []string {
+	out := env[:0]
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_ARGS") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+		}
+	}
+	return "unknown CPU"
+}
+
+func memTotal() string {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown memory"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			if err == nil {
+				return fmt.Sprintf("%.0f GiB RAM", float64(kb)/(1<<20))
+			}
+		}
+	}
+	return "unknown memory"
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func tail(s string, lines int) string {
+	parts := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(parts) > lines {
+		parts = parts[len(parts)-lines:]
+	}
+	return strings.Join(parts, "\n")
+}
