@@ -37,7 +37,7 @@ const (
 	FaultMalformedJSON
 	// FaultMissingKey does the work and answers the documented shape without its secret: no "key"
 	// for the regenerate endpoints, items without "keyId" for GET /v1/api-keys, and no "apiKeys"
-	// for the numbers endpoints.
+	// for the numbers endpoints. [Fault].Field names another field to remove instead.
 	FaultMissingKey
 	// FaultTruncatedBody does the work and answers the success status with the first half of the
 	// JSON body. The HTTP message itself is complete (Content-Length matches what is sent): only
@@ -76,6 +76,9 @@ type Fault struct {
 	RetryAfter string
 	// Delay is how long a FaultDelay waits.
 	Delay time.Duration
+	// Field is the field a FaultMissingKey removes (from the object, or from each item of an
+	// array); the endpoint's secret field when empty.
+	Field string
 }
 
 // queuedFault is a fault with the calls it still applies to.
@@ -152,6 +155,10 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fau
 		a.work(r, rt)
 		dropConnection(w, r)
 	case FaultDelay:
+		// net/http notices a client that goes away, and ends the request's context, only once the
+		// request body has been read: read it before waiting.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if !sleep(r.Context(), f.Delay) {
 			dropConnection(w, r)
 			return
@@ -167,7 +174,11 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fau
 	case FaultMissingKey:
 		resp := a.work(r, rt)
 		if resp.ok() {
-			resp.body = withoutField(resp.encode(), secretField(rt.endpoint))
+			field := f.Field
+			if field == "" {
+				field = secretField(rt.endpoint)
+			}
+			resp.body = withoutField(resp.encode(), field)
 		}
 		resp.write(w)
 	case FaultTruncatedBody:

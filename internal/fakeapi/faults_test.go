@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -180,6 +181,36 @@ func TestFaultsOnOtherEndpoints(t *testing.T) {
 			t.Error("the fault removed more than keyId")
 		}
 	})
+	t.Run("missing key in the key list", func(t *testing.T) {
+		t.Parallel()
+		api, base, _ := fake(t, fakeapi.Options{})
+		api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointListKeys, Kind: fakeapi.FaultMissingKey, Field: "key"})
+		r := do(t, base, "GET", "/v1/api-keys", tenant(), "")
+		items := array(t, r.body)
+		if r.status != 200 || len(items) != 3 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		for _, it := range items {
+			if _, present := it["key"]; present {
+				t.Errorf("item %v has key", it["numberId"])
+			}
+		}
+		if cur := currentKey(t, api, "wn_1"); items[0]["keyId"] != cur.ID || items[0]["revealable"] != true {
+			t.Error("the fault removed more than key")
+		}
+		if r := do(t, base, "GET", "/v1/api-keys", tenant(), ""); array(t, r.body)[0]["key"] != currentKey(t, api, "wn_1").Raw {
+			t.Error("the fault outlived its one use")
+		}
+	})
+	t.Run("missing keyId in a regeneration", func(t *testing.T) {
+		t.Parallel()
+		api, base, _ := fake(t, fakeapi.Options{})
+		api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultMissingKey, Field: "keyId"})
+		m := object(t, regenerate(t, base, "wn_1").body)
+		if _, present := m["keyId"]; present || m["key"] != currentKey(t, api, "wn_1").Raw {
+			t.Errorf("answer %v", m)
+		}
+	})
 	t.Run("missing apiKeys in numbers", func(t *testing.T) {
 		t.Parallel()
 		api, base, _ := fake(t, fakeapi.Options{})
@@ -276,6 +307,46 @@ func TestFaultDelayEndsOnStop(t *testing.T) {
 	}
 	if currentKey(t, api, "wn_1") != old {
 		t.Error("an abandoned delayed request did the work")
+	}
+}
+
+// TestFaultDelayEndsWhenClientLeaves proves that a client that gives up ends a pending delay without
+// the work, for a request with a body too.
+func TestFaultDelayEndsWhenClientLeaves(t *testing.T) {
+	t.Parallel()
+	api := fakeapi.New(fakeapi.Options{TenantKey: tenantKey, Numbers: seedNumbers})
+	returned := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }()
+		api.ServeHTTP(w, r)
+	}))
+	// Stopping the server ends the delay even when the test fails.
+	base, stop := context.WithCancel(context.Background())
+	srv.Config.BaseContext = func(net.Listener) context.Context { return base }
+	srv.Start()
+	t.Cleanup(func() {
+		stop()
+		srv.Close()
+	})
+	old := currentKey(t, api, "wn_1")
+	api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDelay, Delay: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		for api.Calls(fakeapi.EndpointRegenerate) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	if _, err := try(ctx, srv.URL, "POST", "/v1/api-keys", tenant(), `{"whatsappNumberId":"wn_1"}`); err == nil {
+		t.Fatal("the delayed request got an answer")
+	}
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delay goes on after the client left")
+	}
+	if currentKey(t, api, "wn_1") != old {
+		t.Error("a request whose client left did the work")
 	}
 }
 

@@ -1,0 +1,403 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// Every fault of the local API, during a create, a keepers rotation and a refresh.
+// The claim, whatever the fault: the run either succeeds with every number's key in
+// state equal to the API's current key, or fails with a clear error, leaving a state
+// that claims no dead key as current; the next apply, the fault gone, repairs it and
+// the plan after that is empty.
+
+const (
+	// faultRetries is the max_retries of these tests: three attempts per request.
+	faultRetries = 2
+	// faultTimeout is the request_timeout of these tests.
+	faultTimeout = "1s"
+	// slowAnswer is how long a slow answer takes: longer than faultTimeout.
+	slowAnswer = 2 * time.Second
+)
+
+// faultKind is one row of the fault table. faults builds the faults to queue when
+// the step starts (an HTTP date must be in the future then); the phase sets their
+// endpoint.
+type faultKind struct {
+	name   string
+	faults func() []fakeapi.Fault
+	// absorbed: the burst is shorter than the attempts max_retries allows, so the
+	// run must succeed.
+	absorbed bool
+	// didWork: the fault regenerates the key before it loses or spoils the answer.
+	didWork bool
+}
+
+func burst(kind fakeapi.FaultKind, times int) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: kind, Times: times}} }
+}
+
+func serverErrors(statuses ...int) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault {
+		faults := make([]fakeapi.Fault, len(statuses))
+		for i, status := range statuses {
+			faults[i] = fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: status}
+		}
+		return faults
+	}
+}
+
+func rateLimited(times int, retryAfter func() string) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault {
+		return []fakeapi.Fault{{Kind: fakeapi.FaultRateLimit, Times: times, RetryAfter: retryAfter()}}
+	}
+}
+
+func slow(times int) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault {
+		return []fakeapi.Fault{{Kind: fakeapi.FaultDelay, Delay: slowAnswer, Times: times}}
+	}
+}
+
+func without(field string) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: fakeapi.FaultMissingKey, Field: field}} }
+}
+
+func constant(s string) func() string { return func() string { return s } }
+
+// inSeconds is an HTTP date a few seconds ahead; every 429 of a burst that carries
+// it ends its wait at the same moment.
+func inSeconds(n int) func() string {
+	return func() string { return time.Now().Add(time.Duration(n) * time.Second).UTC().Format(http.TimeFormat) }
+}
+
+// attempts is how many times a request is sent with max_retries = faultRetries.
+const attempts = faultRetries + 1
+
+var faultKinds = []faultKind{
+	{name: "429 with Retry-After in seconds", faults: rateLimited(attempts-1, constant("1")), absorbed: true},
+	{name: "429 with Retry-After as an HTTP date", faults: rateLimited(attempts, inSeconds(3))},
+	{name: "429 without Retry-After", faults: rateLimited(attempts, constant(""))},
+	{name: "429 with Retry-After beyond five minutes", faults: rateLimited(attempts, constant("3600"))},
+	{name: "500 502 within the retries", faults: serverErrors(500, 502), absorbed: true},
+	{name: "500 502 503 beyond the retries", faults: serverErrors(500, 502, 503)},
+	{name: "answer lost after the work once", faults: burst(fakeapi.FaultDropAfterWork, 1), absorbed: true, didWork: true},
+	{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, attempts), didWork: true},
+	{name: "connection dropped before the work", faults: burst(fakeapi.FaultDropBeforeWork, attempts)},
+	{name: "answer slower than request_timeout once", faults: slow(1), absorbed: true},
+	{name: "answer slower than request_timeout", faults: slow(attempts)},
+	{name: "200 with malformed JSON", faults: burst(fakeapi.FaultMalformedJSON, 1), didWork: true},
+	{name: "200 without key", faults: without("key"), didWork: true},
+	{name: "200 with a truncated body", faults: burst(fakeapi.FaultTruncatedBody, 1), didWork: true},
+	{name: "HTML error page", faults: burst(fakeapi.FaultHTMLError, attempts)},
+}
+
+// keyResource is one pilotstatus_number_api_key of a fault test configuration.
+type keyResource struct {
+	name, numberID, keepers string
+}
+
+func (k keyResource) address() string { return "pilotstatus_number_api_key." + k.name }
+
+// faultConfig is a configuration with bounded requests: a small request_timeout and
+// few retries.
+func faultConfig(baseURL, apiKey string, maxRetries int, keys []keyResource) string {
+	var b strings.Builder
+	b.WriteString(hcl("base_url", baseURL, "api_key", apiKey, "max_retries", maxRetries, "request_timeout", faultTimeout))
+	for _, k := range keys {
+		fmt.Fprintf(&b, `
+resource "pilotstatus_number_api_key" %q {
+  whatsapp_number_id = %q
+  keepers            = { rotation = %q }
+}
+`, k.name, k.numberID, k.keepers)
+	}
+	return b.String()
+}
+
+// faultScenario is what a fault test applies: before (nil for none) sets up, then
+// during is applied with the fault switched on, then, when the faulted step failed
+// or only planned, again without it.
+type faultScenario struct {
+	phase      string
+	endpoint   string // where the fault is switched on
+	summary    string // the diagnostic summary of a failure
+	maxRetries int
+	before     []keyResource
+	during     []keyResource
+	// planOnly: the faulted step only plans (a refresh); the repair step then
+	// always runs, to check the keys in state.
+	planOnly bool
+	// expect checks the plan of the faulted step, when planning succeeds.
+	expect []plancheck.PlanCheck
+}
+
+var (
+	keyA = keyResource{name: "a", numberID: "wn_1", keepers: "1"}
+	keyB = keyResource{name: "b", numberID: "wn_2", keepers: "1"}
+)
+
+// rotated is k with new keepers: a replacement that regenerates its key.
+func rotated(k keyResource) keyResource {
+	k.keepers = "2"
+	return k
+}
+
+func faultScenarios() []faultScenario {
+	return []faultScenario{
+		{
+			phase:      "create",
+			endpoint:   fakeapi.EndpointRegenerate,
+			summary:    summaryRegenerate,
+			maxRetries: faultRetries,
+			during:     []keyResource{keyA},
+		},
+		{
+			// Only wn_1 rotates; wn_2's key must stay current throughout.
+			phase:      "rotation",
+			endpoint:   fakeapi.EndpointRegenerate,
+			summary:    summaryRegenerate,
+			maxRetries: faultRetries,
+			before:     []keyResource{keyA, keyB},
+			during:     []keyResource{rotated(keyA), keyB},
+			expect: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(keyA.address(), plancheck.ResourceActionDestroyBeforeCreate),
+				plancheck.ExpectResourceAction(keyB.address(), plancheck.ResourceActionNoop),
+			},
+		},
+		{
+			// One list call serves the refresh of both keys.
+			phase:      "refresh",
+			endpoint:   fakeapi.EndpointListKeys,
+			summary:    summaryListKeys,
+			maxRetries: faultRetries,
+			before:     []keyResource{keyA, keyB},
+			during:     []keyResource{keyA, keyB},
+			planOnly:   true,
+		},
+	}
+}
+
+func TestAccFaults(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	for _, sc := range faultScenarios() {
+		t.Run(sc.phase, func(t *testing.T) {
+			t.Parallel()
+			for _, fk := range faultKinds {
+				t.Run(fk.name, func(t *testing.T) { runFaultTest(t, sc, fk) })
+			}
+		})
+	}
+	// Two numbers are created at once and no retry is allowed: exactly one of the
+	// two regenerations loses its answer, the other must be stored.
+	t.Run("create two numbers one answer lost", func(t *testing.T) {
+		sc := faultScenarios()[0]
+		sc.maxRetries = 0
+		sc.during = []keyResource{keyA, keyB}
+		run := runFaultTest(t, sc, faultKind{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, 1), didWork: true})
+		if !run.failed || run.toRegenerate != 1 {
+			t.Errorf("failed = %t, keys regenerated by the repair = %d; want a failure that lost exactly one of the two keys",
+				run.failed, run.toRegenerate)
+		}
+	})
+}
+
+// faultRun follows one fault test through its steps. The steps of a test case run
+// one after the other, so it needs no lock.
+type faultRun struct {
+	api *fakeapi.API
+	sc  faultScenario
+	fk  faultKind
+
+	armed        bool   // the faulted step is running: an error is judged, not fatal
+	failed       bool   // the faulted step failed with a clear error
+	errText      string // that error
+	regenBefore  int    // regenerations before the repair step
+	toRegenerate int    // resources the repair step plans to regenerate
+}
+
+func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
+	api, url := newTestAPI(t)
+	r := &faultRun{api: api, sc: sc, fk: fk}
+	tenant := api.TenantKey()
+
+	var steps []resource.TestStep
+	if sc.before != nil {
+		steps = append(steps, resource.TestStep{Config: faultConfig(url, tenant, sc.maxRetries, sc.before)})
+	}
+	during := faultConfig(url, tenant, sc.maxRetries, sc.during)
+	faulted := resource.TestStep{
+		PreConfig: func() {
+			api.ClearFaults()
+			for _, f := range fk.faults() {
+				f.Endpoint = sc.endpoint
+				api.AddFault(f)
+			}
+			r.armed = true
+		},
+		Config:   during,
+		PlanOnly: sc.planOnly,
+	}
+	if !sc.planOnly {
+		faulted.ConfigPlanChecks.PreApply = sc.expect
+		faulted.ConfigStateChecks = r.keysAreCurrent(sc.during)
+	}
+	repair := resource.TestStep{
+		PreConfig: func() {
+			api.ClearFaults()
+			r.armed = false
+			r.regenBefore = api.Calls(fakeapi.EndpointRegenerate)
+		},
+		// After a successful apply the faulted step itself checked every key.
+		SkipFunc: func() (bool, error) { return !r.failed && !sc.planOnly, nil },
+		Config:   during,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{faultPlanCheck(r.noDeadKeyClaimed)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		ConfigStateChecks: append(r.keysAreCurrent(sc.during), faultStateCheck(r.regeneratedWhatWasLost)),
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		ErrorCheck:               r.judgeError,
+		Steps:                    append(steps, faulted, repair),
+	})
+	if r.failed {
+		t.Logf("outcome: failed, then repaired (%d key(s) regenerated by the repair)", r.toRegenerate)
+	} else {
+		t.Log("outcome: succeeded")
+	}
+	return r
+}
+
+func (r *faultRun) keysAreCurrent(keys []keyResource) []statecheck.StateCheck {
+	checks := make([]statecheck.StateCheck, 0, len(keys))
+	for _, k := range keys {
+		checks = append(checks, keyIsCurrent(r.api, k.address(), k.numberID))
+	}
+	return checks
+}
+
+// judgeError accepts a failure of the faulted step when it is a clear error; any
+// other failure, and any failure of another step, fails the test.
+func (r *faultRun) judgeError(err error) error {
+	if !r.armed {
+		return err
+	}
+	text := err.Error()
+	var problems []string
+	lower := strings.ToLower(text)
+	for _, crash := range []string{"panic", "plugin did not respond"} {
+		if strings.Contains(lower, crash) {
+			problems = append(problems, fmt.Sprintf("the output mentions %q", crash))
+		}
+	}
+	if !words(r.sc.summary).MatchString(text) {
+		problems = append(problems, fmt.Sprintf("no %q diagnostic", r.sc.summary))
+	}
+	named := false
+	for _, k := range r.sc.during {
+		named = named || strings.Contains(text, strconv.Quote(k.numberID))
+	}
+	if !named {
+		problems = append(problems, "no number id named")
+	}
+	if r.fk.didWork && r.sc.endpoint == fakeapi.EndpointRegenerate && !words(lostAnswer).MatchString(text) {
+		problems = append(problems, fmt.Sprintf("the key was regenerated and its answer lost, but the error does not say the old key %s", lostAnswer))
+	}
+	for _, body := range []string{"<html", "nginx", "Internal hiccup"} {
+		if strings.Contains(text, body) {
+			problems = append(problems, "the error repeats the answer's body")
+		}
+	}
+	tenant := r.api.TenantKey()
+	for _, k := range r.api.IssuedKeys() {
+		if k != tenant && strings.Contains(text, k) {
+			problems = append(problems, "the error shows a key")
+		}
+	}
+	switch {
+	case len(problems) > 0:
+		return fmt.Errorf("not a clear error (%s): %w", strings.Join(problems, "; "), err)
+	case r.fk.absorbed:
+		return fmt.Errorf("a burst shorter than max_retries + 1 attempts failed the run: %w", err)
+	}
+	r.failed, r.errText = true, text
+	return nil
+}
+
+// noDeadKeyClaimed checks the first plan after the faulted step: every key is
+// either regenerated by this plan or, in state, the number's current key. A key the
+// failure lost must have been named by its error.
+func (r *faultRun) noDeadKeyClaimed(req plancheck.CheckPlanRequest) error {
+	var errs []error
+	r.toRegenerate = 0
+	for _, k := range r.sc.during {
+		addr := k.address()
+		var actions tfjson.Actions
+		for _, rc := range req.Plan.ResourceChanges {
+			if rc.Address == addr && rc.Change != nil {
+				actions = rc.Change.Actions
+			}
+		}
+		switch {
+		case actions == nil:
+			errs = append(errs, fmt.Errorf("%s: not in the plan", addr))
+		case actions.Create() || actions.Replace():
+			r.toRegenerate++
+			if !r.failed {
+				errs = append(errs, fmt.Errorf("%s: the faulted run succeeded, yet the next plan regenerates its key", addr))
+			} else if !strings.Contains(r.errText, strconv.Quote(k.numberID)) {
+				errs = append(errs, fmt.Errorf("%s: its key must be regenerated, but the error did not name number %q", addr, k.numberID))
+			}
+		default:
+			prior, err := findResource(req.Plan.PriorState, addr)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: the plan neither creates it nor finds it in state: %w", addr, err))
+				break
+			}
+			cur, _ := r.api.CurrentKey(k.numberID)
+			if prior.AttributeValues["key"] != cur.Raw {
+				errs = append(errs, fmt.Errorf("%s: state holds a key that is not %s's current key, and the plan (%v) does not regenerate it",
+					addr, k.numberID, actions))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// regeneratedWhatWasLost checks the repair: one regeneration per key the plan had
+// to regenerate, none for the others.
+func (r *faultRun) regeneratedWhatWasLost(statecheck.CheckStateRequest) error {
+	if got := r.api.Calls(fakeapi.EndpointRegenerate) - r.regenBefore; got != r.toRegenerate {
+		return fmt.Errorf("the repair regenerated %d keys, want %d (one per key the fault lost)", got, r.toRegenerate)
+	}
+	return nil
+}
+
+type faultPlanCheck func(plancheck.CheckPlanRequest) error
+
+func (f faultPlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f(req)
+}
+
+type faultStateCheck func(statecheck.CheckStateRequest) error
+
+func (f faultStateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req)
+}
