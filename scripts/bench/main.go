@@ -237,15 +237,24 @@ func profilePlan(ctx context.Context, cli, work string, env []string, n int) err
 		if err != nil || len(files) == 0 {
 			return fmt.Errorf("the provider wrote no profile into %s", profiles)
 		}
-		fmt.Printf("\nCPU profile of the provider during a no-op plan of N = %d, TF_LOG=%q (wall %.2f s): %s\n\n```\n",
-			n, logging, wall.Seconds(), strings.Join(files, ", "))
-		args := append([]string{"tool", "pprof", "-top", "-nodecount=25"}, files...)
+		fmt.Printf("\nCPU profile of the provider (all its processes) during a no-op plan of N = %d, TF_LOG=%q, wall %.2f s:\n\n```\n",
+			n, logging, wall.Seconds())
+		args := append([]string{"tool", "pprof", "-top", "-cum", "-nodecount=400"}, files...)
 		out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("go tool pprof: %w\n%s", err, out)
 		}
-		fmt.Print(tail(string(out), 32))
-		fmt.Println("\n```")
+		// The header, log formatting, the RPC handlers and the resource's own methods.
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, "Total samples") || strings.Contains(line, "flat%") ||
+				strings.HasSuffix(line, "go-hclog.(*intLogger).log") ||
+				strings.HasSuffix(line, "tfsdklog.SubsystemTrace") ||
+				strings.HasSuffix(line, "_Handler") ||
+				strings.Contains(line, "(*numberAPIKeyResource).") || strings.Contains(line, "(*keyCache).") {
+				fmt.Println(line)
+			}
+		}
+		fmt.Println("```")
 	}
 	return nil
 }
