@@ -502,26 +502,11 @@ func TestAccLeak_refresh(t *testing.T) {
 	p.noLeaks()
 }
 
-// leakImportConfig manages the key of wn_3, to be imported.
-const leakImportConfig = `
-terraform {
-  required_providers {
-    pilotstatus = {
-      source = "pilotstatus/pilotstatus"
-    }
-  }
-}
-
-resource "pilotstatus_number_api_key" "imported" {
-  whatsapp_number_id = "wn_3"
-}
-`
-
 // Import by command: the import takes the current key from the key list without
 // regenerating it, and the next plan regenerates nothing either.
 func TestAccLeak_importCommand(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakImportConfig)
+	p := newLeakPath(t, importConfig)
 	out := p.run("import", "import", "-input=false", "-no-color", "pilotstatus_number_api_key.imported", "wn_3")
 	if !strings.Contains(out, "Import successful") {
 		t.Errorf("the import does not say it succeeded:\n%s", p.c.redact(out))
@@ -538,7 +523,7 @@ func TestAccLeak_importCommand(t *testing.T) {
 // value), and the apply imports the key without regenerating it.
 func TestAccLeak_importBlock(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakImportConfig+`
+	p := newLeakPath(t, importConfig+`
 import {
   to = pilotstatus_number_api_key.imported
   id = "wn_3"
