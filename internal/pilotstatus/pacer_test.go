@@ -136,3 +136,33 @@ func TestClientPacesEveryAttempt(t *testing.T) {
 		t.Error("a negative rate was accepted")
 	}
 }
+
+// The wait for a turn is not part of an attempt: calls whose turn comes long after
+// the request timeout still succeed.
+func TestPacingWaitIsOutsideTheRequestTimeout(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{
+		BaseURL: srv.URL, APIKey: "ps_test_credential", MaxRetries: 0,
+		RequestTimeout:       50 * time.Millisecond,
+		MaxRequestsPerSecond: 5, // turns 200ms apart: the third call waits 400ms
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = c.ListAPIKeys(t.Context()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("call %d failed while waiting for its turn: %v", i, err)
+		}
+	}
+}

@@ -298,9 +298,10 @@ func TestAccCLI_warnings(t *testing.T) {
 		t.Errorf("the drift repair does not say why it regenerates:\n%s", c.redact(repair))
 	}
 	// A rotation period the keys have outlived: the plan says the rotation is
-	// scheduled and replaces the keys.
+	// scheduled and replaces the keys, even without a refresh.
 	waitUntilOlder(t, api, time.Second, "wn_1", "wn_2")
-	scheduled := c.run("scheduled rotation plan", dir, tenant, false, "plan", "-input=false", "-no-color", "-var", "rotation=2", "-var", "period=1s")
+	scheduled := c.run("scheduled rotation plan", dir, tenant, false, "plan", "-input=false", "-no-color", "-refresh=false",
+		"-var", "rotation=2", "-var", "period=1s")
 	if !words("must be replaced", "Scheduled Key Rotation", "is due for its scheduled rotation").MatchString(scheduled) {
 		t.Errorf("the plan of a due rotation does not say the rotation is scheduled, or is not a replacement:\n%s", c.redact(scheduled))
 	}
