@@ -101,14 +101,14 @@ func (d *apiKeysDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *apiKeysDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+	if !requireConfigured(d.data, "data source", &resp.Diagnostics) {
 		return
 	}
 	ctx = d.data.maskContext(ctx)
 
 	keys, err := d.data.keys.all(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListAPIKeys,
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
 			"Listing the current API key of every WhatsApp number (GET /v1/api-keys) failed", "", err, d.data.secrets))
 		return
 	}

@@ -249,7 +249,7 @@ func TestAccAPIKeysDataSource_listError(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(url, api.TenantKey()) + apiKeysData,
-			ExpectError: words("Unable to List API Keys", "GET /v1/api-keys", "server error", "tried 3 times",
+			ExpectError: words("Unable to Read API Keys", "GET /v1/api-keys", "server error", "tried 3 times",
 				"(HTTP 500)"),
 		}},
 	})
@@ -266,7 +266,7 @@ func TestAccAPIKeysDataSource_numberScopedKey(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(url, numberKey.Raw) + apiKeysData,
-			ExpectError: words("Unable to List API Keys", "number-scoped key", "tenant-scoped key",
+			ExpectError: words("Unable to Read API Keys", "number-scoped key", "tenant-scoped key",
 				"NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
 		}},
 	})

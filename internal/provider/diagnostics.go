@@ -17,7 +17,6 @@ const (
 	summaryListKeys    = "Unable to Read API Keys"
 	summaryInvalidate  = "Unable to Invalidate API Key"
 	summaryListNumbers = "Unable to List WhatsApp Numbers"
-	summaryListAPIKeys = "Unable to List API Keys"
 )
 
 // apiErrorDiagnostic turns a client error into a diagnostic whose detail says

@@ -129,10 +129,7 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
 	}
-	if e.data == nil {
-		resp.Diagnostics.AddError("Unconfigured Pilot Status Provider",
-			"The provider was not configured before the ephemeral resource was opened. This is a bug in the provider or in "+
-				"Terraform; please report it.")
+	if !requireConfigured(e.data, "ephemeral resource", &resp.Diagnostics) {
 		return
 	}
 	ctx = e.data.maskContext(ctx)

@@ -188,7 +188,7 @@ func (r *numberAPIKeyResource) warnRegeneration(ctx context.Context, numberID ty
 }
 
 func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
 		return
 	}
 	ctx = r.data.maskContext(ctx)
@@ -242,7 +242,7 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
 		return
 	}
 	ctx = r.data.maskContext(ctx)
@@ -399,7 +399,7 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 		tflog.Info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)")
 		return
 	}
-	if !r.configured(&resp.Diagnostics) {
+	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
 		return
 	}
 	ctx = r.data.maskContext(ctx)
@@ -461,16 +461,6 @@ func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("whatsapp_number_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
-}
-
-// configured adds an error and returns false when the provider was not configured.
-func (r *numberAPIKeyResource) configured(diags interface{ AddError(string, string) }) bool {
-	if r.data != nil {
-		return true
-	}
-	diags.AddError("Unconfigured Pilot Status Provider",
-		"The provider was not configured before the resource was used. This is a bug in the provider or in Terraform; please report it.")
-	return false
 }
 
 func quote(s string) string { return strconv.Quote(s) }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -111,7 +110,7 @@ func (d *numbersDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *numbersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+	if !requireConfigured(d.data, "data source", &resp.Diagnostics) {
 		return
 	}
 	ctx = d.data.maskContext(ctx)
@@ -150,15 +149,5 @@ func timestamp(t time.Time) types.String {
 	if t.IsZero() {
 		return types.StringNull()
 	}
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
-}
-
-// dataSourceConfigured adds an error and returns false when the provider was not configured.
-func dataSourceConfigured(d *providerData, diags *diag.Diagnostics) bool {
-	if d != nil {
-		return true
-	}
-	diags.AddError("Unconfigured Pilot Status Provider",
-		"The provider was not configured before the data source was read. This is a bug in the provider or in Terraform; please report it.")
-	return false
+	return types.StringValue(formatTime(t))
 }

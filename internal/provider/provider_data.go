@@ -73,6 +73,17 @@ func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
 	return d, diags
 }
 
+// requireConfigured adds an error and returns false when the provider was not
+// configured before what (a resource, data source or ephemeral resource) was used.
+func requireConfigured(d *providerData, what string, diags interface{ AddError(string, string) }) bool {
+	if d != nil {
+		return true
+	}
+	diags.AddError("Unconfigured Pilot Status Provider",
+		"The provider was not configured before the "+what+" was used. This is a bug in the provider or in Terraform; please report it.")
+	return false
+}
+
 // keyCache holds the answer of GET /v1/api-keys for the rest of the run, so that
 // refreshing any number of keys costs one list call. Concurrent callers wait for
 // the one request in flight; a failed call is not cached.
