@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -27,11 +28,11 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*pilotStatusProvider)(nil)
 )
 
-// minRequestsPerSecond is the slowest pace max_requests_per_second accepts: one
-// request every 100 seconds.
+// The range of max_requests_per_second: from one request every 100 seconds to 1000
+// a second.
 const (
 	minRequestsPerSecond = 0.01
-	maxRateText          = "0.01"
+	maxRequestsPerSecond = 1000
 )
 
 // options tune a provider instance; tests use them to shorten retry waits.
@@ -131,11 +132,11 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "Paces the provider's requests: at most this many a second, evenly spaced, retries included, " +
 					"across every resource and data source of this provider configuration. Set it to the API's rate limit so that " +
 					"a large apply (hundreds of numbers) stays under the limit instead of running into `429 Too Many Requests` and " +
-					"waiting for retries. The wait for a turn does not count against `request_timeout`. From `" + maxRateText + "` to `" +
-					"1000`; unset (the default): no pacing.",
+					"waiting for retries. The wait for a turn does not count against `request_timeout`. From `" + strconv.FormatFloat(minRequestsPerSecond, 'f', -1, 64) + "` to `" +
+					strconv.Itoa(maxRequestsPerSecond) + "`; unset (the default): no pacing.",
 				Optional: true,
 				Validators: []validator.Float64{
-					float64validator.Between(minRequestsPerSecond, 1000),
+					float64validator.Between(minRequestsPerSecond, maxRequestsPerSecond),
 				},
 			},
 			"request_timeout": schema.StringAttribute{
