@@ -107,7 +107,8 @@ type API struct {
 	lastCreated map[string]time.Time // per number id; survives removal so createdAt never repeats
 	owners      map[string]owner     // current raw key -> owner
 	ownersByID  map[string]owner     // current key id -> owner
-	issued      []string
+	issued      []string             // raw keys, in issue order
+	issuedIDs   []string             // key ids, parallel to issued
 	calls       map[string]int
 	total       int
 	rateLimited int
@@ -248,6 +249,15 @@ func (a *API) IssuedKeys() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]string(nil), a.issued...)
+}
+
+// IssuedKeyIDs returns the id of every key ever issued, tenant and numbers, dead or alive, in issue
+// order (parallel to [API.IssuedKeys]). A key id authenticates as x-api-key-id, so it is a
+// credential: leak tests search logs and state for these values too.
+func (a *API) IssuedKeyIDs() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.issuedIDs...)
 }
 
 // Calls returns how many requests reached the handler for endpoint (one of the Endpoint

@@ -109,6 +109,7 @@ func (a *API) setTenantKeyLocked(k Key) {
 	a.owners[k.Raw] = owner{tenant: true}
 	a.ownersByID[k.ID] = owner{tenant: true}
 	a.issued = append(a.issued, k.Raw)
+	a.issuedIDs = append(a.issuedIDs, k.ID)
 }
 
 // rotateTenantLocked issues a new tenant key.
@@ -131,5 +132,6 @@ func (a *API) rotateNumberLocked(rec *numberRecord, revealable bool) Key {
 	a.owners[k.Raw] = owner{numberID: rec.ID}
 	a.ownersByID[k.ID] = owner{numberID: rec.ID}
 	a.issued = append(a.issued, k.Raw)
+	a.issuedIDs = append(a.issuedIDs, k.ID)
 	return k
 }
