@@ -114,6 +114,7 @@ type API struct {
 	rateLimited int
 	faults      map[string][]*queuedFault
 	limiter     *bucket
+	held        holds // requests held by FaultLateWork and FaultLateWorkAfterNext, see hold.go
 }
 
 // New returns a fake API seeded from opts.

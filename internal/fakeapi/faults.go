@@ -46,6 +46,25 @@ const (
 	// FaultHTMLError answers 502 with an HTML page and Content-Type text/html, as a proxy in front
 	// of the API would. No work is done.
 	FaultHTMLError
+	// FaultLateWork is a request held by the network before it reaches the API, and carried out
+	// after the client has gone: the body is read, the request waits Delay whatever the client
+	// does (a client that times out and closes the connection does not end the wait), then it does
+	// the work as a normal request would (authentication, 404 for an unknown number, a real
+	// rotation) and writes the answer, which reaches the client only if it is still there. The
+	// fake is not locked while the request waits. Stopping the server waits for held requests, so
+	// a FaultLateWork can make the stop function of [API.Start] take up to Delay.
+	FaultLateWork
+	// FaultLateWorkAfterNext holds the request until the next request to the same endpoint has done
+	// its work; the held request then does its own work (a regeneration lands after the next one's)
+	// and only then does the next request write its answer. A client that regenerates again after
+	// giving up on the held request therefore receives a key already dead when it reads it, and a
+	// key list made after that answer shows the held request's key. The next request is the first
+	// one to the endpoint that does its work once this one is held, whatever its outcome: one
+	// handled normally or by a fault that does the work (it is held from when its body has been
+	// read; see [API.Held]). If none comes within Delay (30s when zero), the held request does its
+	// work anyway. Its own answer reaches its client only if that client is still there. Stopping
+	// the server waits for held requests, up to Delay.
+	FaultLateWorkAfterNext
 )
 
 // String names the kind, for test output.
@@ -53,6 +72,7 @@ func (k FaultKind) String() string {
 	names := [...]string{
 		"FaultStatus", "FaultRateLimit", "FaultDropAfterWork", "FaultDropBeforeWork", "FaultDelay",
 		"FaultMalformedJSON", "FaultMissingKey", "FaultTruncatedBody", "FaultHTMLError",
+		"FaultLateWork", "FaultLateWorkAfterNext",
 	}
 	if k >= 0 && int(k) < len(names) {
 		return names[k]
@@ -74,7 +94,8 @@ type Fault struct {
 	Message string
 	// RetryAfter is the Retry-After header of a FaultRateLimit answer: seconds or an HTTP date.
 	RetryAfter string
-	// Delay is how long a FaultDelay waits.
+	// Delay is how long a FaultDelay or FaultLateWork waits, and the longest a
+	// FaultLateWorkAfterNext waits for the next request (30s when zero).
 	Delay time.Duration
 	// Field is the field a FaultMissingKey removes (from the object, or from each item of an
 	// array); the endpoint's secret field when empty.
@@ -191,6 +212,8 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fau
 		writeRaw(w, resp.status, "application/json", body[:len(body)/2], "", "")
 	case FaultHTMLError:
 		writeRaw(w, http.StatusBadGateway, "text/html", []byte(htmlErrorPage), "", "")
+	case FaultLateWork, FaultLateWorkAfterNext:
+		a.serveLateWork(w, r, rt, f)
 	default:
 		errorResponse(http.StatusInternalServerError, "fakeapi: unknown fault kind "+f.Kind.String(), "").write(w)
 	}

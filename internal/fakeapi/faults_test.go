@@ -106,6 +106,18 @@ func TestFaultsOnRegenerate(t *testing.T) {
 					t.Errorf("body %q is not cut in half", r.body)
 				}
 			}},
+		{"late work", fakeapi.Fault{Kind: fakeapi.FaultLateWork, Delay: 20 * time.Millisecond}, true,
+			func(t *testing.T, r result, _ error, cur fakeapi.Key, _ *fakeapi.API) {
+				if r.status != 200 || object(t, r.body)["key"] != cur.Raw {
+					t.Errorf("late answer: %d %s", r.status, r.body)
+				}
+			}},
+		{"late work after next, none comes", fakeapi.Fault{Kind: fakeapi.FaultLateWorkAfterNext, Delay: 20 * time.Millisecond}, true,
+			func(t *testing.T, r result, _ error, cur fakeapi.Key, _ *fakeapi.API) {
+				if r.status != 200 || object(t, r.body)["key"] != cur.Raw {
+					t.Errorf("late answer: %d %s", r.status, r.body)
+				}
+			}},
 		{"HTML error", fakeapi.Fault{Kind: fakeapi.FaultHTMLError}, false,
 			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
 				if r.status != 502 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "<html>") {
