@@ -61,6 +61,8 @@ func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
 		if err := item.check(); err != nil {
 			return nil, malformed(http.MethodGet, apiKeysPath, fmt.Sprintf("item %d: %v", i, err))
 		}
+		// A key id authenticates as x-api-key-id: mask it from now on, like a key.
+		c.redactor.learn(item.KeyID)
 		k := NumberKey{
 			NumberID:    item.NumberID,
 			Number:      item.Number,

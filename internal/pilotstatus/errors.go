@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
-	"unicode"
 )
 
 // ErrMalformedResponse is wrapped (see errors.Is) when a 2xx answer is not the documented shape:
@@ -126,15 +124,3 @@ func malformed(method, path, detail string) error {
 
 // codePattern is what an error code may look like; anything else is dropped rather than echoed.
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
-
-// sanitizeMessage redacts an error message from the API, flattens control characters and cuts it.
-func (r *redactor) sanitizeMessage(s string) string {
-	s = r.redact(s)
-	s = strings.Map(func(c rune) rune {
-		if unicode.IsControl(c) { // C0, DEL and C1 (U+0080 to U+009F, such as CSI and NEL)
-			return ' '
-		}
-		return c
-	}, s)
-	return strings.TrimSpace(cut(s, maxMessageRunes))
-}

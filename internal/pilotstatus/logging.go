@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"regexp"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,67 +52,6 @@ type Logger interface {
 
 // maxLoggedBody bounds the size of a body written to a Trace line, after redaction.
 const maxLoggedBody = 64 << 10
-
-// keyFieldPattern matches a JSON "key" member holding a string, so that its value can be masked
-// whatever it looks like.
-var keyFieldPattern = regexp.MustCompile(`"key"\s*:\s*"(?:[^"\\]|\\.)*"`)
-
-// Redact masks secrets in s: the value of every JSON "key" member becomes "***", every match of
-// KeyPattern becomes "ps_***" and every non-empty value in secrets (the configured API key or API
-// key id) becomes "***". Where a configured secret and a KeyPattern match overlap, the longer match
-// is masked, so no part of either survives.
-func Redact(s string, secrets ...string) string {
-	return newRedactor(secrets).redact(s)
-}
-
-// redactor is Redact with its pattern compiled once for a fixed list of secrets.
-type redactor struct {
-	re      *regexp.Regexp
-	secrets []string // non-empty, longest first
-}
-
-func newRedactor(secrets []string) *redactor {
-	var kept []string
-	seen := map[string]bool{}
-	for _, s := range secrets {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			kept = append(kept, s)
-		}
-	}
-	sort.Slice(kept, func(i, j int) bool { return len(kept[i]) > len(kept[j]) })
-	alternatives := []string{KeyPattern.String()}
-	for _, s := range kept {
-		alternatives = append(alternatives, regexp.QuoteMeta(s))
-	}
-	re := regexp.MustCompile(strings.Join(alternatives, "|"))
-	re.Longest()
-	return &redactor{re: re, secrets: kept}
-}
-
-func (r *redactor) redact(s string) string {
-	s = keyFieldPattern.ReplaceAllString(s, `"key":"***"`)
-	return r.re.ReplaceAllStringFunc(s, func(m string) string {
-		if loc := KeyPattern.FindStringIndex(m); loc != nil && loc[0] == 0 && loc[1] == len(m) {
-			return "ps_***"
-		}
-		return "***"
-	})
-}
-
-// redactPartial redacts a body of which only a prefix was read: a configured secret cut at the end
-// would otherwise survive as a fragment, so any tail that starts a secret is dropped too.
-func (r *redactor) redactPartial(s string) string {
-	for _, sec := range r.secrets {
-		for k := len(sec) - 1; k > 0; k-- {
-			if strings.HasSuffix(s, sec[:k]) {
-				s = s[:len(s)-k]
-				break
-			}
-		}
-	}
-	return r.redact(s) + "…(incomplete)"
-}
 
 // cut shortens s to at most n runes, on a rune boundary.
 func cut(s string, n int) string {

@@ -20,7 +20,16 @@ func TestRedact(t *testing.T) {
 		secrets []string
 		want    string
 	}{
-		{name: "key field", in: `{"keyId":"k_1","key":"ps_abc123"}`, want: `{"keyId":"k_1","key":"***"}`},
+		{name: "key field", in: `{"keyId":"k_1","key":"ps_abc123"}`, want: `{"keyId":"***","key":"***"}`},
+		{name: "key id field with spaces", in: `{"keyId" : "k_abc"}`, want: `{"keyId":"***"}`},
+		{name: "key id field whatever it looks like", in: `{"keyId":"k\"1\\x","n":1}`, want: `{"keyId":"***","n":1}`},
+		{name: "key id echoed elsewhere in the same text", in: `{"keyId":"k_9q","note":"see k_9q"}`, want: `{"keyId":"***","note":"see ***"}`},
+		{name: "key id field cut by the end of the text", in: `{"keyId":"k_abc`, want: `{"keyId":"***"`},
+		{name: "key_id field", in: `{"key_id":"k_1"}`, want: `{"key_id":"***"}`},
+		{name: "apiKeyId field", in: `{"apiKeyId":"kid_1"}`, want: `{"apiKeyId":"***"}`},
+		{name: "api_key_id field", in: `{"api_key_id":"kid_1"}`, want: `{"api_key_id":"***"}`},
+		{name: "null key id kept", in: `{"keyId":null}`, want: `{"keyId":null}`},
+		{name: "key id-like names untouched", in: `{"keyIds":"a","xkeyId":"b","keyLast4":"c"}`, want: `{"keyIds":"a","xkeyId":"b","keyLast4":"c"}`},
 		{name: "key field with spaces", in: `{"key" : "ps_abc"}`, want: `{"key":"***"}`},
 		{name: "key field not a ps_ value", in: `{"key":"whatever-it-is"}`, want: `{"key":"***"}`},
 		{name: "key field with escapes", in: `{"key":"a\"b\\c","next":1}`, want: `{"key":"***","next":1}`},
@@ -31,6 +40,9 @@ func TestRedact(t *testing.T) {
 		{name: "configured key id", in: "id kid_123 rejected", secrets: []string{"kid_123"}, want: "id *** rejected"},
 		{name: "configured key with characters outside the pattern", in: "x ps_abc.def y", secrets: []string{"ps_abc.def"}, want: "x *** y"},
 		{name: "key that starts with a configured secret", in: "x ps_abcdef y", secrets: []string{"ps_abc"}, want: "x ps_*** y"},
+		{name: "secret that starts inside a key", in: "x ps_abc.def y", secrets: []string{"c.def"}, want: "x *** y"},
+		{name: "overlapping secrets", in: "x abcdef y", secrets: []string{"abcd", "cdef"}, want: "x *** y"},
+		{name: "secret inside a secret", in: "x abcdef y", secrets: []string{"abcdef", "cd"}, want: "x *** y"},
 		{name: "several secrets, longest first", in: "aa aaaa", secrets: []string{"aa", "aaaa"}, want: "*** ***"},
 		{name: "empty secret ignored", in: "nothing here", secrets: []string{""}, want: "nothing here"},
 		{name: "regexp characters in a secret", in: "id a.b*c", secrets: []string{"a.b*c"}, want: "id ***"},
