@@ -44,7 +44,12 @@ type numberKeyJSON struct {
 // ListAPIKeys lists every number's current key (GET /v1/api-keys). It needs a tenant-scoped
 // credential: a number-scoped one gets a 403 APIError (NUMBER_SCOPE_NOT_ALLOWED).
 func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
-	res, err := c.do(ctx, http.MethodGet, apiKeysPath, nil)
+	return c.listAPIKeys(ctx, c.maxRetries)
+}
+
+// listAPIKeys is ListAPIKeys with at most maxRetries retries.
+func (c *Client) listAPIKeys(ctx context.Context, maxRetries int) ([]NumberKey, error) {
+	res, err := c.doRetrying(ctx, http.MethodGet, apiKeysPath, nil, maxRetries)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +115,11 @@ type RegeneratedKey struct {
 	KeyLast4 string
 	// Key is the new raw key.
 	Key string
-	// CreatedAt is when the key was created; zero when the API did not say.
+	// CreatedAt is when the key was created; zero when the API did not say, or when the key was
+	// taken from the key list.
 	CreatedAt time.Time
+	// Recovery says how the key was obtained when not from the answer of the only request.
+	Recovery Recovery
 }
 
 type regeneratedKeyJSON struct {
@@ -125,37 +133,6 @@ type regeneratedKeyJSON struct {
 
 type regenerateRequest struct {
 	WhatsappNumberID string `json:"whatsappNumberId"`
-}
-
-// RegenerateAPIKey regenerates the default key of one number (POST /v1/api-keys with
-// {"whatsappNumberId": numberID}); the previous key stops working at once. It is retried like any
-// call: each regeneration invalidates the key before it, so the answer that arrives holds the one
-// valid key.
-//
-// When the key may have been regenerated but no usable answer came back (no answer after the
-// request could have been sent, a 5xx after the retries, a malformed 2xx, or any failure after an
-// attempt that may have been carried out), the error also wraps ErrOutcomeUnknown: the previous
-// key must then be assumed invalid.
-func (c *Client) RegenerateAPIKey(ctx context.Context, numberID string) (RegeneratedKey, error) {
-	if numberID == "" {
-		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id; it is empty")
-	}
-	if !utf8.ValidString(numberID) {
-		// JSON would carry it with U+FFFD in place of the invalid bytes: another number's id.
-		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id in UTF-8; it holds invalid bytes")
-	}
-	res, err := c.do(ctx, http.MethodPost, apiKeysPath, regenerateRequest{WhatsappNumberID: numberID})
-	if err != nil {
-		if res.call.mayHaveActed.Load() {
-			return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
-		}
-		return RegeneratedKey{}, err
-	}
-	key, err := decodeRegenerated(res.body, numberID)
-	if err != nil {
-		return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, malformed(http.MethodPost, apiKeysPath, err.Error()))
-	}
-	return key, nil
 }
 
 func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {

@@ -82,7 +82,7 @@ func BenchmarkRegenerateAPIKey(b *testing.B) {
 	c := benchClient(b, body, nil)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.RegenerateAPIKey(b.Context(), "wn_1"); err != nil {
+		if _, err := c.RegenerateAPIKey(b.Context(), "wn_1", "k_before"); err != nil {
 			b.Fatal(err)
 		}
 	}

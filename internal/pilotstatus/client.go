@@ -67,6 +67,9 @@ type Config struct {
 	// MaxRequestsPerSecond spaces the attempts of all calls evenly, at most this many a second
 	// (retries included); 0 means no pacing, a negative value is invalid.
 	MaxRequestsPerSecond float64
+	// SettleTime is how long the key list is watched after a regeneration whose outcome is unknown
+	// before the key may be regenerated again (see RegenerateAPIKey); default twice RequestTimeout.
+	SettleTime time.Duration
 }
 
 // Client calls the Pilot Status API. It is safe for concurrent use.
@@ -82,6 +85,8 @@ type Client struct {
 	logger     Logger
 	redactor   *redactor
 	pacer      *pacer
+	settleTime time.Duration
+	watch      keyWatch
 }
 
 // ValidateBaseURL checks a base URL and returns it parsed, without a trailing slash. It must be
@@ -235,6 +240,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.settleTime, err = durationOrDefault("settle time", cfg.SettleTime, 2*timeout); err != nil {
+		return nil, err
+	}
 
 	if cfg.MaxRequestsPerSecond < 0 {
 		return nil, fmt.Errorf("the maximum requests per second must be 0 (no pacing) or more, got %g", cfg.MaxRequestsPerSecond)
@@ -299,6 +307,11 @@ type result struct {
 // *APIError, no answer a *TransportError, an unreadable 2xx body ErrMalformedResponse. The returned
 // call is never nil, so the caller can ask whether an attempt may have acted.
 func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (result, error) {
+	return c.doRetrying(ctx, method, apiPath, reqBody, c.maxRetries)
+}
+
+// doRetrying is do with at most maxRetries retries.
+func (c *Client) doRetrying(ctx context.Context, method, apiPath string, reqBody any, maxRetries int) (result, error) {
 	cl := &call{method: method, path: apiPath}
 	res := result{call: cl}
 	if err := ctx.Err(); err != nil {
@@ -319,15 +332,10 @@ func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (r
 	if err != nil {
 		return res, fmt.Errorf("%s %s: building the request: %w", method, apiPath, unwrapURLError(err))
 	}
-	req.Header.Set(c.authHeader, c.authValue)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	c.setHeaders(req.Header, body != nil)
 
 	start := time.Now()
-	resp, err := c.retryClient(ctx, cl).Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it on every path below
+	resp, err := c.retryClient(ctx, cl, maxRetries).Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it on every path below
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
@@ -359,13 +367,13 @@ func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (r
 
 // retryClient builds the retryablehttp client of one call; it shares the HTTP client, so the
 // connection pool is shared too.
-func (c *Client) retryClient(ctx context.Context, cl *call) *retryablehttp.Client {
+func (c *Client) retryClient(ctx context.Context, cl *call, maxRetries int) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
 		Logger:       nil, // the logging transport and Backoff below log instead
 		RetryWaitMin: c.waitMin,
 		RetryWaitMax: c.waitMax,
-		RetryMax:     c.maxRetries,
+		RetryMax:     maxRetries,
 		CheckRetry:   checkRetry,
 		ErrorHandler: keepLastResponse,
 		// Called before every attempt, outside the attempt's timeout: wait for its turn.
@@ -393,10 +401,20 @@ func (c *Client) retryClient(ctx context.Context, cl *call) *retryablehttp.Clien
 				"attempt":      attemptNum + 1,
 				"error_class":  cl.getLastClass(),
 				"wait_ms":      wait.Milliseconds(),
-				"retries_left": c.maxRetries - attemptNum,
+				"retries_left": maxRetries - attemptNum,
 			})
 			return wait
 		},
+	}
+}
+
+// setHeaders sets the credential and the headers every request carries.
+func (c *Client) setHeaders(h http.Header, hasBody bool) {
+	h.Set(c.authHeader, c.authValue)
+	h.Set("User-Agent", c.userAgent)
+	h.Set("Accept", "application/json")
+	if hasBody {
+		h.Set("Content-Type", "application/json")
 	}
 }
 

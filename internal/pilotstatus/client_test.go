@@ -57,7 +57,7 @@ func TestClientSendsHeaders(t *testing.T) {
 			if _, err := c.ListNumbers(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.RegenerateAPIKey(ctx, "wn_1"); err != nil {
+			if _, err := c.RegenerateAPIKey(ctx, "wn_1", "k_before"); err != nil {
 				t.Fatal(err)
 			}
 			if len(seen) != 2 {
@@ -231,7 +231,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 	c := newClient(t, srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := c.RegenerateAPIKey(ctx, "wn_1")
+	_, err := c.RegenerateAPIKey(ctx, "wn_1", "k_before")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}

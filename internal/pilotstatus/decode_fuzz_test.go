@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,6 +43,9 @@ const maxErrorText = 400
 type cannedTransport struct {
 	status int
 	body   []byte
+	// listUnavailable answers GET /v1/api-keys with 503, unrecorded: the list that settles an
+	// unusable regeneration answer cannot be read, so the regeneration is not sent again.
+	listUnavailable bool
 
 	hits atomic.Int64
 	mu   sync.Mutex
@@ -58,6 +62,9 @@ type recordedRequest struct {
 }
 
 func (tr *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if tr.listUnavailable && req.Method == http.MethodGet && req.URL.Path == "/v1/api-keys" {
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: req}, nil
+	}
 	tr.hits.Add(1)
 	var body []byte
 	if req.Body != nil {
@@ -100,7 +107,7 @@ func (tr *cannedTransport) requests() []recordedRequest {
 func cannedClient(t *testing.T, status int, body []byte, useKeyID bool) (*pilotstatus.Client, *cannedTransport) {
 	t.Helper()
 	tr := &cannedTransport{status: status, body: body}
-	cfg := pilotstatus.Config{BaseURL: fuzzBaseURL, APIKey: fuzzTenantKey, Transport: tr}
+	cfg := pilotstatus.Config{BaseURL: fuzzBaseURL, APIKey: fuzzTenantKey, Transport: tr, SettleTime: 20 * time.Millisecond}
 	if useKeyID {
 		cfg.APIKey, cfg.APIKeyID = "", fuzzTenantKeyID
 	}
@@ -413,7 +420,8 @@ func FuzzRegenerateAPIKey(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, numberID string) {
 		c, tr := cannedClient(t, http.StatusOK, body, false)
-		key, err := c.RegenerateAPIKey(context.Background(), numberID)
+		tr.listUnavailable = true // a regeneration whose answer is unusable is settled by the list: it fails
+		key, err := c.RegenerateAPIKey(context.Background(), numberID, "k_before")
 		if numberID == "" || !utf8.ValidString(numberID) {
 			// Refused before any request: an empty id names no number, and an id that is not
 			// UTF-8 cannot be written into JSON as it is.
@@ -714,7 +722,7 @@ func FuzzAPIError(f *testing.F) {
 		// The same answer to a regeneration is the same APIError; its outcome is unknown exactly
 		// when the server may have done the work (a 5xx other than 501).
 		c2, _ := cannedClient(t, status, body, useKeyID)
-		_, rerr := c2.RegenerateAPIKey(context.Background(), "wn_1")
+		_, rerr := c2.RegenerateAPIKey(context.Background(), "wn_1", "k_before")
 		var regErr *pilotstatus.APIError
 		if !errors.As(rerr, &regErr) || regErr.Message != apiErr.Message || regErr.Code != apiErr.Code || regErr.Status != status {
 			t.Fatalf("HTTP %d: the regeneration failed differently: %v", status, rerr)

@@ -281,42 +281,54 @@ func TestRequestTimeoutIsPerAttempt(t *testing.T) {
 // cancelled context lets the call finish.
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, `{}`) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logger := &recordingLogger{onLog: func(level pilotstatus.Level, _ string) {
-		if level == pilotstatus.LevelWarn { // the retry is announced: the wait begins
-			cancel()
-		}
-	}}
-	c := newClient(t, srv.URL, func(c *pilotstatus.Config) {
-		c.MaxRetries = 5
-		c.RetryWaitMin, c.RetryWaitMax = time.Hour, time.Hour
-		c.Logger = logger
-	})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.RegenerateAPIKey(ctx, "wn_1")
-		done <- err
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the call did not return after its context was cancelled")
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("want context.Canceled wrapped, got %v", err)
-	}
-	var te *pilotstatus.TransportError
-	if !errors.As(err, &te) || te.Attempts != 1 {
-		t.Fatalf("want a TransportError after 1 attempt, got %v", err)
-	}
-	if !errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
-		t.Fatalf("the 503 may have done the work: want ErrOutcomeUnknown, got %v", err)
-	}
-	if srv.hits.Load() != 1 {
-		t.Fatalf("server saw %d requests", srv.hits.Load())
+	for _, tt := range []struct {
+		name, method string
+		status       int
+	}{
+		{"list keys after a 503", http.MethodGet, 503},
+		{"regeneration after a 429", http.MethodPost, 429},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tt.status, `{}`) })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			logger := &recordingLogger{onLog: func(level pilotstatus.Level, _ string) {
+				if level == pilotstatus.LevelWarn { // the retry is announced: the wait begins
+					cancel()
+				}
+			}}
+			c := newClient(t, srv.URL, func(c *pilotstatus.Config) {
+				c.MaxRetries = 5
+				c.RetryWaitMin, c.RetryWaitMax = time.Hour, time.Hour
+				c.Logger = logger
+			})
+			done := make(chan error, 1)
+			go func() {
+				var err error
+				if tt.method == http.MethodGet {
+					_, err = c.ListAPIKeys(ctx)
+				} else {
+					_, err = c.RegenerateAPIKey(ctx, "wn_1", "k_before")
+				}
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the call did not return after its context was cancelled")
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("want context.Canceled wrapped, got %v", err)
+			}
+			if tt.method == http.MethodPost && (!errors.Is(err, pilotstatus.ErrInterrupted) || errors.Is(err, pilotstatus.ErrOutcomeUnknown)) {
+				t.Fatalf("a 429 did nothing and nothing more was sent: want ErrInterrupted without ErrOutcomeUnknown, got %v", err)
+			}
+			if srv.hits.Load() != 1 {
+				t.Fatalf("server saw %d requests", srv.hits.Load())
+			}
+		})
 	}
 }
 

@@ -51,6 +51,7 @@ func newClient(t *testing.T, srvURL string, mods ...func(*pilotstatus.Config)) *
 		MaxRetries:   3,
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 5 * time.Millisecond,
+		SettleTime:   30 * time.Millisecond,
 	}
 	for _, m := range mods {
 		m(&cfg)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
@@ -132,7 +133,7 @@ func TestHostileIDsInRegenerateBody(t *testing.T) {
 				})
 				writeJSON(w, http.StatusOK, string(answer))
 			})
-			got, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), tt.id)
+			got, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), tt.id, "k_before")
 			seen := srv.requests()
 			if tt.refused {
 				if err == nil || len(seen) != 0 {
@@ -338,7 +339,7 @@ func TestBodySizeIsBounded(t *testing.T) {
 	calls := map[string]func(c *pilotstatus.Client) error{
 		"list keys": func(c *pilotstatus.Client) error { _, err := c.ListAPIKeys(context.Background()); return err },
 		"regenerate": func(c *pilotstatus.Client) error {
-			_, err := c.RegenerateAPIKey(context.Background(), "wn_1")
+			_, err := c.RegenerateAPIKey(context.Background(), "wn_1", "k_before")
 			return err
 		},
 		"list numbers": func(c *pilotstatus.Client) error { _, err := c.ListNumbers(context.Background()); return err },
@@ -369,9 +370,13 @@ func TestBodySizeIsBounded(t *testing.T) {
 			for _, status := range []int{http.StatusOK, http.StatusBadGateway} {
 				body := &endlessBody{}
 				tr := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+					if name == "regenerate" && req.Method == http.MethodGet {
+						// The key list that settles the unusable answer: unreadable, so nothing more is sent.
+						return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+					}
 					return &http.Response{StatusCode: status, Header: http.Header{}, Body: body, ContentLength: -1, Request: req}, nil
 				})
-				c, err := pilotstatus.New(pilotstatus.Config{BaseURL: fuzzBaseURL, APIKey: fuzzTenantKey, Transport: tr})
+				c, err := pilotstatus.New(pilotstatus.Config{BaseURL: fuzzBaseURL, APIKey: fuzzTenantKey, Transport: tr, SettleTime: 30 * time.Millisecond})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -414,11 +419,11 @@ func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { re
 func TestIDRefusalsAreClear(t *testing.T) {
 	t.Parallel()
 	c, tr := cannedClient(t, http.StatusOK, []byte(`{}`), false)
-	_, err := c.RegenerateAPIKey(context.Background(), "")
+	_, err := c.RegenerateAPIKey(context.Background(), "", "k_before")
 	if err == nil || !strings.Contains(err.Error(), "needs a number id; it is empty") {
 		t.Errorf("empty id: %v", err)
 	}
-	_, err = c.RegenerateAPIKey(context.Background(), "wn_\xff")
+	_, err = c.RegenerateAPIKey(context.Background(), "wn_\xff", "k_before")
 	if err == nil || !strings.Contains(err.Error(), "UTF-8") || !utf8.ValidString(err.Error()) {
 		t.Errorf("invalid UTF-8 id: %q", err)
 	}

@@ -154,16 +154,16 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		class = errorClass(ctx, err)
 		fields["error"] = t.redactor.redact(unwrapURLError(err).Error())
-		sent := wroteHeaders.Load() || (!traced.Load() && !isDialError(err))
-		if sent {
-			cl.mayHaveActed.Store(true)
-		}
 	} else {
 		fields["status"] = resp.StatusCode
 		class = statusClass(resp.StatusCode)
-		if mayHaveActedStatus(resp.StatusCode) {
-			cl.mayHaveActed.Store(true)
-		}
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if attemptMayHaveActed(status, err, wroteHeaders.Load(), traced.Load()) {
+		cl.mayHaveActed.Store(true)
 	}
 	if class != "" {
 		fields["error_class"] = class

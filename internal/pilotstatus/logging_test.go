@@ -102,7 +102,7 @@ func TestLogging(t *testing.T) {
 			c := newClient(t, srv.URL, tt.cfg, func(c *pilotstatus.Config) { c.Logger = logger })
 			ctx := context.Background()
 
-			key, err := c.RegenerateAPIKey(ctx, "wn_1")
+			key, err := c.RegenerateAPIKey(ctx, "wn_1", "k_before")
 			if err != nil || key.Key != numberKeyB {
 				t.Fatalf("RegenerateAPIKey: %v", err)
 			}

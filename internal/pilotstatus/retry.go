@@ -14,15 +14,16 @@ import (
 	"time"
 )
 
-// checkRetry is the retryablehttp.CheckRetry policy: network errors (unless the caller's context
-// is done or the error is a certificate problem that a retry cannot fix), 429 and every 5xx but
-// 501 are retried.
+// checkRetry is the retryablehttp.CheckRetry policy of calls that change nothing (the list
+// calls): network errors (unless the caller's context is done or the error is a TLS failure that
+// a retry cannot fix), 429 and every 5xx but 501 are retried. Regenerations have their own
+// policy (regenerateRound).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if isCertError(err) {
+		if isTLSError(err) {
 			return false, err
 		}
 		return true, nil
@@ -46,14 +47,6 @@ const MaxRetryAfter = 5 * time.Minute
 // retryableStatus reports whether an answer with this status is worth another attempt.
 func retryableStatus(status int) bool {
 	return status == http.StatusTooManyRequests ||
-		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
-}
-
-// mayHaveActedStatus reports whether an answer with this status leaves open that the server did
-// the work: a success, or a server error other than 501 (the work may have been done before the
-// failure).
-func mayHaveActedStatus(status int) bool {
-	return (status >= 200 && status <= 299) ||
 		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
 }
 
@@ -138,17 +131,6 @@ func isCertError(err error) bool {
 	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
 }
 
-// isDialError reports a failure to reach the server at all (DNS, connection refused), after which
-// the request certainly was not sent.
-func isDialError(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
-}
-
 // unwrapURLError drops the *url.Error layer, whose text holds the full request URL.
 func unwrapURLError(err error) error {
 	var uerr *url.Error
@@ -163,6 +145,8 @@ func errorClass(ctx context.Context, err error) string {
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		return "canceled"
+	case isTLSError(err):
+		return "tls"
 	case isTimeout(err):
 		return "timeout"
 	default:
