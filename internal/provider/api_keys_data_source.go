@@ -75,8 +75,11 @@ func apiKeysSchema() schema.Schema {
 							Computed:            true,
 						},
 						"key_id": schema.StringAttribute{
-							MarkdownDescription: "The id of the number's current key; it changes with every regeneration.",
-							Computed:            true,
+							MarkdownDescription: "The id of the number's current key; it changes with every regeneration. Sensitive: " +
+								"the API accepts a key id in place of the key (header `x-api-key-id`), so it is a credential like the key. " +
+								"Use `key_last4` to tell keys apart.",
+							Computed:  true,
+							Sensitive: true,
 						},
 						"key_last4": schema.StringAttribute{
 							MarkdownDescription: "The last four characters of the number's current key, to tell keys apart without revealing them.",

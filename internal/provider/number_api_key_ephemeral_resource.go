@@ -88,8 +88,10 @@ func numberAPIKeyEphemeralSchema() schema.Schema {
 				Sensitive: true,
 			},
 			"key_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the current key; it changes whenever the key is regenerated.",
-				Computed:            true,
+				MarkdownDescription: "The id of the current key; it changes whenever the key is regenerated. Sensitive: the API " +
+					"accepts a key id in place of the key (header `x-api-key-id`), so it is a credential like `key`.",
+				Computed:  true,
+				Sensitive: true,
 			},
 			"key_last4": schema.StringAttribute{
 				MarkdownDescription: "The last four characters of the key, safe to show.",
@@ -142,7 +144,7 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 		return
 	}
 	setFromListed(&m, current)
-	tflog.Info(ctx, "Opened the number's current API key", map[string]any{"key_id": current.KeyID})
+	tflog.Info(ctx, "Opened the number's current API key", map[string]any{"key_last4": current.KeyLast4})
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 

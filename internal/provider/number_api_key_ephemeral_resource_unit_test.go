@@ -219,7 +219,7 @@ func TestEphemeralOpenErrors(t *testing.T) {
 	}
 }
 
-// Opening logs the event with the key id, never the key.
+// Opening logs the event with the key's last four characters, never the key or its id.
 func TestEphemeralOpenLogsNoKey(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
@@ -229,15 +229,15 @@ func TestEphemeralOpenLogsNoKey(t *testing.T) {
 		t.Fatalf("open failed: %s", diagText(resp.Diagnostics))
 	}
 	out := logs.String()
-	if !strings.Contains(out, "Opened the number's current API key") || !strings.Contains(out, `"key_id":"k_1"`) {
-		t.Errorf("the opening was not logged with its key id:\n%s", out)
+	if !strings.Contains(out, "Opened the number's current API key") || !strings.Contains(out, `"key_last4":"abcd"`) {
+		t.Errorf("the opening was not logged with its key's last four characters:\n%s", out)
 	}
-	if strings.Contains(out, secretKey) {
-		t.Errorf("the key reached the log:\n%s", out)
+	if strings.Contains(out, secretKey) || strings.Contains(out, "k_1") {
+		t.Errorf("the key or its id reached the log:\n%s", out)
 	}
 }
 
-// The schema documents every attribute in Markdown, marks the key sensitive and
+// The schema documents every attribute in Markdown, marks the key and its id sensitive and
 // says the key is never regenerated and which CLI versions are needed.
 func TestEphemeralSchema(t *testing.T) {
 	t.Parallel()
@@ -254,7 +254,7 @@ func TestEphemeralSchema(t *testing.T) {
 		if a.GetMarkdownDescription() == "" || a.GetDescription() != "" {
 			t.Errorf("%s: want a MarkdownDescription and no Description", name)
 		}
-		if a.IsSensitive() != (name == "key") {
+		if a.IsSensitive() != (name == "key" || name == "key_id") { // a key id is a credential (x-api-key-id)
 			t.Errorf("%s: sensitive %t", name, a.IsSensitive())
 		}
 	}

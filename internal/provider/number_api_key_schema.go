@@ -93,9 +93,12 @@ func numberAPIKeySchema() schema.Schema {
 				PlanModifiers: keep,
 			},
 			"key_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the current key; it changes with every regeneration.",
-				Computed:            true,
-				PlanModifiers:       keep,
+				MarkdownDescription: "The id of the current key; it changes with every regeneration. It is a credential: the API " +
+					"accepts a key id in place of the key (header `x-api-key-id`), so it is sensitive like `key`, and an " +
+					"`output` of it must be marked `sensitive = true`. Name a key in logs and outputs by `key_last4`.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: keep,
 			},
 			"key_prefix": schema.StringAttribute{
 				MarkdownDescription: "The key's prefix, `ps_`. Null after importing a key the API does not reveal.",

@@ -47,7 +47,10 @@ func (d *providerData) maskContext(ctx context.Context) context.Context {
 }
 
 func maskContext(ctx context.Context, secrets []string) context.Context {
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key", "api_key", "api_key_id")
+	// A key id is a credential (the API accepts it as x-api-key-id): every field that may carry one
+	// is masked like the key.
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key", "api_key", "api_key_id",
+		"key_id", "state_key_id", "current_key_id", "new_key_id")
 	ctx = tflog.MaskAllFieldValuesRegexes(ctx, pilotstatus.KeyPattern)
 	ctx = tflog.MaskMessageRegexes(ctx, pilotstatus.KeyPattern)
 	if len(secrets) > 0 {
