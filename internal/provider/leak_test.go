@@ -2,7 +2,10 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,13 +33,17 @@ type secret struct {
 	value string
 }
 
-// leakSecrets lists every key the local API ever issued, its credentials, and the
+// leakSecrets lists every key the local API ever issued and every key id (the
+// API accepts a key id as a credential, x-api-key-id), its credentials, and the
 // values a test passed in.
 func leakSecrets(api *fakeapi.API, passed ...secret) []secret {
 	out := []secret{{"the tenant key", api.TenantKey()}, {"the tenant key id", api.TenantKeyID()}}
 	out = append(out, passed...)
 	for _, k := range api.IssuedKeys() {
 		out = append(out, secret{"a key the local API issued", k})
+	}
+	for _, id := range api.IssuedKeyIDs() {
+		out = append(out, secret{"a key id the local API issued", id})
 	}
 	seen := map[string]bool{}
 	return slices.DeleteFunc(out, func(s secret) bool {
@@ -307,14 +314,18 @@ func (p *leakPath) searchedAPI(name string, wants ...any) {
 	p.searched(name, append([]any{providerTrace, apiRequestLogged, apiBodyLogged}, wants...)...)
 }
 
-// noLeaks searches everything the test's commands printed and logged, and checks
-// that every command that printed the key attribute showed it as (sensitive value).
+// noLeaks searches everything the test's commands printed and logged, and the
+// private state of every resource instance in the state files (decoded), and
+// checks that every command that printed the key attribute showed it as
+// (sensitive value).
 func (p *leakPath) noLeaks() {
 	p.t.Helper()
 	if len(p.c.logs) == 0 {
 		p.t.Fatal("no command ran: there is nothing to search")
 	}
-	searchLeaks(p.t, p.c.logs, leakSecrets(p.api, p.passed...))
+	searched := maps.Clone(p.c.logs)
+	maps.Copy(searched, p.privateStates())
+	searchLeaks(p.t, searched, leakSecrets(p.api, p.passed...))
 	for name, out := range p.printed {
 		for _, l := range keyAttribute.FindAllString(out, -1) {
 			if !strings.Contains(l, "(sensitive value)") {
@@ -378,6 +389,82 @@ func (p *leakPath) stateKeys() map[string]string {
 		}
 	}
 	return out
+}
+
+// stateFiles are the state files a leak test's working directory may hold: the
+// state, and the one before the last change.
+var stateFiles = []string{"terraform.tfstate", "terraform.tfstate.backup"}
+
+// privateStates returns the private state of every resource instance in the
+// test's state files, decoded, by file and instance. The state holds key and
+// key_id by design (they are sensitive attributes); private state must hold no
+// secret at all.
+func (p *leakPath) privateStates() map[string]string {
+	p.t.Helper()
+	out := map[string]string{}
+	for _, name := range stateFiles {
+		raw, err := os.ReadFile(filepath.Join(p.dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		decoded, err := decodePrivateStates(raw)
+		if err != nil {
+			p.t.Fatalf("reading %s: %v", name, err)
+		}
+		for inst, text := range decoded {
+			out["the private state of "+inst+" in "+name] = text
+		}
+	}
+	return out
+}
+
+// decodePrivateStates decodes the private state of every resource instance of a
+// state file, by instance address. The state file holds it in base64 (the
+// "private" field); the framework writes it as a JSON object whose values are
+// base64 too: each key is listed with its value decoded, after the object as it
+// is.
+func decodePrivateStates(stateFile []byte) (map[string]string, error) {
+	var st struct {
+		Resources []struct {
+			Mode      string `json:"mode"`
+			Type      string `json:"type"`
+			Name      string `json:"name"`
+			Instances []struct {
+				IndexKey any    `json:"index_key"`
+				Private  []byte `json:"private"` // base64 in the file
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(stateFile, &st); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			if len(in.Private) == 0 {
+				continue
+			}
+			addr := r.Type + "." + r.Name
+			if r.Mode == "data" {
+				addr = "data." + addr
+			}
+			if in.IndexKey != nil {
+				addr += fmt.Sprintf("[%q]", fmt.Sprint(in.IndexKey))
+			}
+			text := string(in.Private)
+			var values map[string][]byte // each value is base64 in the JSON
+			if json.Unmarshal(in.Private, &values) == nil {
+				for _, k := range slices.Sorted(maps.Keys(values)) {
+					text += "\n" + k + "=" + string(values[k])
+				}
+			}
+			out[addr] = text
+		}
+	}
+	return out, nil
 }
 
 // holdsCurrentKeys fails unless the state holds the current key of every number
@@ -614,13 +701,20 @@ func TestAccLeak_adoption(t *testing.T) {
 	p.noLeaks()
 }
 
-// Drift repair: a key regenerated outside Terraform is replaced by the next apply,
-// which says why.
+// Drift repair: a key regenerated outside Terraform is recorded by a refresh-only
+// apply (in private state), then replaced by the next apply, which says why.
 func TestAccLeak_driftRepair(t *testing.T) {
 	t.Parallel()
 	p := newLeakPath(t, leakKeysConfig)
 	p.run("create", applyArgs()...)
 	p.api.RotateOutOfBand("wn_1")
+	// A refresh-only apply writes what the refresh observed to the state file,
+	// private state included, where the search reads it.
+	p.run("drift refresh", applyArgs("-refresh-only")...)
+	observed := `the private state of pilotstatus_number_api_key.k["wn_1"] in terraform.tfstate`
+	if _, ok := p.privateStates()[observed]; !ok {
+		t.Errorf("the refresh that saw the rotation left no private state for wn_1: the search of private state found nothing to search")
+	}
 	plan := p.run("drift plan", planArgs()...)
 	if !words("must be replaced", "Key Rotated Outside Terraform").MatchString(plan) {
 		t.Errorf("the plan does not replace the key rotated outside Terraform:\n%s", p.c.redact(plan))
@@ -633,6 +727,7 @@ func TestAccLeak_driftRepair(t *testing.T) {
 	}
 	p.expectRegenerations("the drift repair", regenerations, 1)
 	p.holdsCurrentKeys("wn_1", "wn_2")
+	p.searchedAPI("drift refresh", "API key was regenerated outside Terraform", keyFieldMasked)
 	p.searchedAPI("drift plan", "API key was regenerated outside Terraform", keyFieldMasked)
 	p.searchedAPI("drift repair", "Regenerated API key", "method=POST", keyFieldMasked)
 	p.noLeaks()
@@ -934,11 +1029,12 @@ func TestAccLeak_errors(t *testing.T) {
 			repairs:  true,
 		},
 		{
-			// The first half of the answer, which ends in the first part of the key.
+			// The first half of the answer, which ends in the first part of the key:
+			// the key member is masked to the end of the body, with nothing after it.
 			name:     "truncated body",
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultTruncatedBody},
 			want:     words("Unable to Regenerate API Key", "not with the documented shape", lostAnswer),
-			logged:   []any{regexp.MustCompile(`\\?"key\\?":\\?"ps_\*\*\*`)},
+			logged:   []any{regexp.MustCompile(`\\?"key\\?":\\?"\*\*\*\\?"(?:[^,]|$)`)},
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},
@@ -1072,5 +1168,45 @@ func TestSearchLeaks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The private state of a state file is searched decoded: a key id stored there is
+// found although the state file shows it only in base64 twice over.
+func TestSearchLeaksPrivateState(t *testing.T) {
+	t.Parallel()
+	const keyID = "k_privateSTATE0001"
+	inner, err := json.Marshal(map[string][]byte{"external_rotation": []byte(strconv.Quote(keyID)), "imported": []byte("true")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := json.Marshal(map[string]any{
+		"version": 4,
+		"resources": []any{
+			map[string]any{"mode": "managed", "type": "pilotstatus_number_api_key", "name": "k", "instances": []any{
+				map[string]any{"index_key": "wn_1", "attributes": map[string]any{}, "private": inner},
+				map[string]any{"index_key": "wn_2", "attributes": map[string]any{}},
+			}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), keyID) || strings.Contains(string(state), keyID[:9]) {
+		t.Fatal("the state file shows the key id in clear: the test proves nothing")
+	}
+	decoded, err := decodePrivateStates(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `pilotstatus_number_api_key.k["wn_1"]`
+	if len(decoded) != 1 || !strings.Contains(decoded[want], "external_rotation=\""+keyID+"\"") ||
+		!strings.Contains(decoded[want], "imported=true") {
+		t.Fatalf("decoded private state = %q, want %s with both keys decoded", decoded, want)
+	}
+	var r errorRecorder
+	searchLeaks(&r, decoded, []secret{{"a key id", keyID}})
+	if len(r.reports) != 1 || !words(want, "a key id", `"0001"`, "external_rotation=").MatchString(r.reports[0]) {
+		t.Errorf("reports = %q, want one that names the instance, the key id and where", r.reports)
 	}
 }
