@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // The outcome of one attempt: could the API have carried it out? This decides custody of a
@@ -62,7 +63,9 @@ func isTLSError(err error) bool {
 	var recErr tls.RecordHeaderError
 	var alertErr tls.AlertError
 	var echErr *tls.ECHRejectionError
-	return errors.As(err, &recErr) || errors.As(err, &alertErr) || errors.As(err, &echErr)
+	return errors.As(err, &recErr) || errors.As(err, &alertErr) || errors.As(err, &echErr) ||
+		// net/http turns the RecordHeaderError of a plain-HTTP server into this untyped error.
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // IsTLSError reports whether err is a TLS failure that no retry can fix (see isTLSError): the base

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -339,5 +341,36 @@ func TestRegenerateReadsThePreviousKey(t *testing.T) {
 	id, _ := s.current()
 	if err != nil || key.KeyID != id || key.Recovery != pilotstatus.RecoveryFromList {
 		t.Fatalf("got %q (recovery %d), %v; want the current key %q from the list", key.KeyID, key.Recovery, err, id)
+	}
+}
+
+// TestTLSFailuresAreFinal: a certificate this machine does not trust, or a server that does not
+// speak TLS, is neither retried nor taken for a regeneration that may have been carried out.
+func TestTLSFailuresAreFinal(t *testing.T) {
+	t.Parallel()
+	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) }))
+	t.Cleanup(untrusted.Close)
+	plain := newServer(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
+	for name, url := range map[string]string{
+		"untrusted certificate": untrusted.URL,
+		"server without TLS":    strings.Replace(plain.URL, "http://", "https://", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			logger := &recordingLogger{}
+			c := newClient(t, url, func(c *pilotstatus.Config) { c.MaxRetries = 3; c.Logger = logger })
+			_, err := c.RegenerateAPIKey(context.Background(), "wn_1", "k_before")
+			if !pilotstatus.IsTLSError(err) || errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+				t.Fatalf("want a TLS error that regenerated nothing, got %v", err)
+			}
+			_, err = c.ListAPIKeys(context.Background())
+			var te *pilotstatus.TransportError
+			if !pilotstatus.IsTLSError(err) || !errors.As(err, &te) || te.Attempts != 1 {
+				t.Fatalf("want a TLS error after one attempt, got %v", err)
+			}
+			if warns := logger.at(pilotstatus.LevelWarn); len(warns) != 0 {
+				t.Fatalf("a TLS failure was retried: %v", warns[0].Msg)
+			}
+		})
 	}
 }

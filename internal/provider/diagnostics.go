@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -41,6 +45,18 @@ func adviceFor(err error, numberID string) string {
 	)
 	var advice string
 	switch {
+	case errors.Is(err, pilotstatus.ErrInterrupted) || errors.Is(err, context.Canceled):
+		advice = "Terraform was interrupted (for example by Ctrl-C) and asked the provider to stop, so this operation stopped " +
+			"before it could finish. A regeneration already sent is always allowed to finish and its key is kept; no new " +
+			"regeneration is started after the interruption. Apply again to finish the run."
+	case errors.Is(err, pilotstatus.ErrDelayedRegeneration):
+		advice = fmt.Sprintf("A regeneration request for WhatsApp number %q that had been given up (its answer did not come in time) "+
+			"reached the API late, after the request that answered, and regenerated the key once more. The key list does not "+
+			"reveal that key, so no usable key could be stored. The next apply regenerates the key and stores it.", numberID)
+	case pilotstatus.IsTLSError(err):
+		advice = "The TLS connection to the API failed: the server's certificate is not trusted on this machine, or base_url " +
+			"points at a server that does not speak TLS. This is not retried. Check base_url (" + envBaseURL + "), and the " +
+			"machine's trusted certificates if a proxy intercepts TLS."
 	case errors.As(err, &apiErr) && pilotstatus.IsUnauthorized(err):
 		advice = fmt.Sprintf("The API rejected the credentials (401). Check the provider's api_key (%s) or api_key_id (%s): "+
 			"the key may be mistyped, or it was regenerated and the old value no longer works.", envAPIKey, envAPIKeyID)
@@ -50,6 +66,9 @@ func adviceFor(err error, numberID string) string {
 	case errors.As(err, &apiErr) && pilotstatus.IsForbidden(err):
 		advice = "The API refused this operation for the configured key (403). Managing API keys needs the tenant-scoped key " +
 			"from Pilot Status Dashboard → Profile → API."
+	case errors.As(err, &apiErr) && pilotstatus.IsNotFound(err) && apiErr.Code != "NUMBER_NOT_FOUND" && apiErr.Method == http.MethodGet:
+		advice = fmt.Sprintf("The API has no %s endpoint at this address (404): check base_url (%s). It must be the API's "+
+			"address without a path, such as %s.", apiErr.Path, envBaseURL, pilotstatus.DefaultBaseURL)
 	case errors.As(err, &apiErr) && pilotstatus.IsNotFound(err):
 		advice = fmt.Sprintf("The tenant has no WhatsApp number with id %q. Check whatsapp_number_id: the number may have been "+
 			"removed, or it belongs to another tenant than the configured key.", numberID)
@@ -57,7 +76,8 @@ func adviceFor(err error, numberID string) string {
 		advice = fmt.Sprintf("The API rejected the request as invalid (400). Check whatsapp_number_id %q.", numberID)
 	case errors.As(err, &apiErr) && pilotstatus.IsRateLimited(err):
 		advice = fmt.Sprintf("The API kept answering 429 Too Many Requests; the request was tried %s. "+
-			"Wait a moment and apply again, or raise max_retries.", attemptsText(apiErr.Attempts, apiErr.Elapsed))
+			"Wait a moment and apply again, raise max_retries, or set max_requests_per_second to the API's rate limit.",
+			attemptsText(apiErr.Attempts, apiErr.Elapsed))
 	case errors.As(err, &apiErr) && pilotstatus.IsServerError(err):
 		advice = fmt.Sprintf("The API failed with a server error; the request was tried %s. "+
 			"Pilot Status may be having trouble; apply again later.", attemptsText(apiErr.Attempts, apiErr.Elapsed))
@@ -73,8 +93,8 @@ func adviceFor(err error, numberID string) string {
 		advice = "Check base_url and the connection, then apply again."
 	}
 	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
-		advice += fmt.Sprintf("\n\nThe key of number %q may have been regenerated before the answer was lost, so its previous key "+
-			"may no longer work. No new key was stored; the next apply regenerates the key again and stores it.", numberID)
+		advice += fmt.Sprintf("\n\nThe key of number %q may have been regenerated without the new key reaching the provider, so "+
+			"its previous key may no longer work. No new key was stored; the next apply regenerates the key again and stores it.", numberID)
 	}
 	return advice
 }
@@ -84,4 +104,150 @@ func attemptsText(attempts int, elapsed time.Duration) string {
 		return "once"
 	}
 	return fmt.Sprintf("%d times over %s", attempts, elapsed.Round(time.Millisecond))
+}
+
+// The diagnostics of pilotstatus_number_api_key. Keys are named by their last four characters,
+// never by their id: a key id is a credential (the API accepts it as x-api-key-id).
+
+// endingIn names a key by its last four characters, or says nothing when they are unknown.
+func endingIn(last4 string) string {
+	if last4 == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (ending in %q)", last4)
+}
+
+// unquote reads a private-state string written with strconv.Quote; "" when it is not one.
+func unquote(b []byte) string {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+func numberNotFoundError(numberID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "WhatsApp Number Not Found",
+		fmt.Sprintf("The tenant's key list (GET /v1/api-keys) has no WhatsApp number %q, so its key cannot be regenerated; "+
+			"nothing was regenerated. Check whatsapp_number_id: the number may have been removed, or it belongs to another "+
+			"tenant than the configured key. data \"pilotstatus_numbers\" lists the tenant's numbers.", numberID))
+}
+
+func regenerationPlanned(numberID, currentLast4 string) diag.Diagnostic {
+	if numberID == "" {
+		return diag.NewWarningDiagnostic("API Key Will Be Regenerated",
+			"Applying this plan regenerates the API key of a WhatsApp number whose id is known only after apply: "+
+				"its current key stops working at once.")
+	}
+	return diag.NewWarningDiagnostic("API Key Will Be Regenerated",
+		fmt.Sprintf("Applying this plan regenerates the API key of WhatsApp number %q. Its current key%s stops working at once; "+
+			"everything that uses it must receive the new key, which this resource stores in state.", numberID, endingIn(currentLast4)))
+}
+
+func duplicateNumber(numberID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "Duplicate WhatsApp Number",
+		fmt.Sprintf("Two pilotstatus_number_api_key resources of this provider configuration manage WhatsApp number %q. "+
+			"A number has exactly one key, so each would invalidate the other's key on every apply, and one of them would "+
+			"always hold a dead key. Nothing was regenerated. Keep one pilotstatus_number_api_key per number and share its "+
+			"key attribute; remove the other from the configuration (and, if it is in state, it leaves state without an "+
+			"API call). Resources of different provider configurations (aliases) or different states cannot be checked.", numberID))
+}
+
+func duplicateRegeneration(numberID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "Duplicate Key Regeneration",
+		fmt.Sprintf("The key of WhatsApp number %q was already regenerated by another pilotstatus_number_api_key in this run. "+
+			"A number has exactly one key, so two resources for the same number invalidate each other's key: the other "+
+			"resource's key would stop working. This resource did not regenerate the key. Keep one "+
+			"pilotstatus_number_api_key per number and share its key attribute instead.", numberID))
+}
+
+func externalRotationRead(numberID, stateLast4, currentLast4 string, adopt bool) diag.Diagnostic {
+	detail := fmt.Sprintf("The key of WhatsApp number %q in state%s is no longer the number's current key%s: "+
+		"it was regenerated outside Terraform, so the key in state no longer works. The next apply regenerates it, unless "+
+		"on_external_rotation = %q in the configuration adopts the new key.", numberID, endingIn(stateLast4), endingIn(currentLast4),
+		onExternalRotationAdopt)
+	if adopt {
+		detail += fmt.Sprintf(" on_external_rotation is %q, but the API does not reveal the new key (a legacy key), so it cannot be "+
+			"adopted: regenerating is the only way to hold a working key.", onExternalRotationAdopt)
+	}
+	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform", detail)
+}
+
+func externalRotationPlanned(numberID, stateLast4, currentLast4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform",
+		fmt.Sprintf("The key of WhatsApp number %q in state%s is no longer the number's current key%s: it was "+
+			"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
+			"The key in state no longer works, so this plan regenerates the key and stores the new one. To take the new "+
+			"key into state instead, set on_external_rotation = %q.", numberID, endingIn(stateLast4), endingIn(currentLast4),
+			onExternalRotationAdopt))
+}
+
+func adoptedOnRefresh(numberID, stateLast4, currentLast4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Adopted Key Rotated Outside Terraform",
+		fmt.Sprintf("The key of WhatsApp number %q was regenerated outside Terraform: the key in state%s no longer works. "+
+			"on_external_rotation is %q, so the new key%s was taken into state without regenerating; resources that use it "+
+			"are updated by the next apply.", numberID, endingIn(stateLast4), onExternalRotationAdopt, endingIn(currentLast4)))
+}
+
+func adoptionPlanned(numberID, stateLast4, currentLast4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Adopting Key Rotated Outside Terraform",
+		fmt.Sprintf("The key of WhatsApp number %q was regenerated outside Terraform: the key in state%s no longer works. "+
+			"on_external_rotation is %q, so applying this plan takes the number's current key%s into state from the key "+
+			"list, without regenerating it; resources that use the key are updated.", numberID, endingIn(stateLast4),
+			onExternalRotationAdopt, endingIn(currentLast4)))
+}
+
+func adoptionImpossible(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform",
+		fmt.Sprintf("The key of WhatsApp number %q was regenerated outside Terraform. on_external_rotation is %q, but the API "+
+			"does not reveal the new key%s (a legacy key), so it cannot be adopted: this plan regenerates the key, which is the "+
+			"only way to hold a working key.", numberID, onExternalRotationAdopt, endingIn(currentLast4)))
+}
+
+func adoptionImpossibleAtApply(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unable to Adopt API Key",
+		fmt.Sprintf("The plan adopts the key of WhatsApp number %q that was regenerated outside Terraform, but the key list no "+
+			"longer reveals the number's current key%s: it changed again since the plan. Nothing was changed; plan and apply "+
+			"again, which regenerates the key if it still cannot be adopted.", numberID, endingIn(currentLast4)))
+}
+
+func scheduledRotation(numberID, nextRotationAt, period string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Scheduled Key Rotation",
+		fmt.Sprintf("The key of WhatsApp number %q is due for its scheduled rotation: next_rotation_at (%s, rotation_period %q "+
+			"after the key was made) has passed. This plan replaces the resource, which regenerates the key.",
+			numberID, nextRotationAt, period))
+}
+
+// recoveryName names how a key was obtained, for logs.
+func recoveryName(r pilotstatus.Recovery) string {
+	switch r {
+	case pilotstatus.RecoveryFromList:
+		return "from_list"
+	case pilotstatus.RecoveryDelayed:
+		return "delayed"
+	case pilotstatus.RecoveryUnconfirmed:
+		return "unconfirmed"
+	default:
+		return "answer"
+	}
+}
+
+// recoveryWarning says what happened when a regeneration's key did not come from the answer of
+// its only request; nil when there is nothing to say.
+func recoveryWarning(numberID string, k pilotstatus.RegeneratedKey) diag.Diagnostic {
+	switch k.Recovery {
+	case pilotstatus.RecoveryDelayed:
+		return diag.NewWarningDiagnostic("Delayed Regeneration Request Landed",
+			fmt.Sprintf("A regeneration request for WhatsApp number %q that had been given up (its answer did not come in time) "+
+				"reached the API late, after the request that answered, and regenerated the key once more. The key list reveals "+
+				"the number's current key%s, which is the key now in state; the key of the answer never worked.",
+				numberID, endingIn(k.KeyLast4)))
+	case pilotstatus.RecoveryUnconfirmed:
+		return diag.NewWarningDiagnostic("Regenerated Key Not Confirmed",
+			fmt.Sprintf("The key of WhatsApp number %q was regenerated by a second request after the first one went unanswered, "+
+				"and the key list, which confirms that the first one did not land afterwards, could not be read. The new key%s "+
+				"is in state. If the first request still lands, the next refresh reports the key as rotated outside Terraform "+
+				"and the next apply repairs it.", numberID, endingIn(k.KeyLast4)))
+	}
+	return nil
 }

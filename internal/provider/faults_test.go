@@ -20,16 +20,23 @@ import (
 )
 
 // Every fault of the local API, during a create, a keepers rotation and a refresh.
-// The claim, whatever the fault: the run either succeeds with every number's key in
-// state equal to the API's current key, or fails with a clear error, leaving a state
-// that claims no dead key as current; the next apply, the fault gone, repairs it and
-// the plan after that is empty.
+// Each row says which outcome is the only correct one, for a regeneration and for a
+// refresh, and how many regeneration requests reach the API, so that a change that
+// retries more or less than it should breaks a row. The claim behind every row: the
+// run either succeeds with every number's key in state equal to the API's current
+// key, or fails with a clear error, leaving a state that claims no dead key as
+// current; the next apply, the fault gone, repairs it and the plan after that is
+// empty. A regeneration never sends more than two requests that may have been
+// carried out, and takes the key from the key list when a lost request did regenerate.
 
 const (
 	// faultRetries is the max_retries of these tests: three attempts per request.
 	faultRetries = 2
 	// faultTimeout is the request_timeout of these tests.
 	faultTimeout = "1s"
+	// faultSettle is the regeneration_settle_time of these tests: the default, twice
+	// request_timeout.
+	faultSettle = "2s"
 	// slowAnswer is how long a slow answer takes: longer than faultTimeout.
 	slowAnswer = 2 * time.Second
 )
@@ -40,12 +47,27 @@ const (
 type faultKind struct {
 	name   string
 	faults func() []fakeapi.Fault
-	// absorbed: the burst is shorter than the attempts max_retries allows, so the
-	// run must succeed.
-	absorbed bool
-	// didWork: the fault regenerates the key before it loses or spoils the answer.
-	didWork bool
+	// regenerate is the only correct outcome of a create or rotation under the fault.
+	regenerate regenerateOutcome
+	// listOK: a refresh under the fault must succeed; otherwise it must fail.
+	listOK bool
 }
+
+// regenerateOutcome is what a regeneration under a fault must do.
+type regenerateOutcome struct {
+	ok bool
+	// posts is how many POST /v1/api-keys the faulted apply sends per rotated key.
+	posts int
+	// unknown: the failure follows a request that may have been carried out, so the
+	// error must say the old key may no longer work.
+	unknown bool
+}
+
+var (
+	succeeds = func(posts int) regenerateOutcome { return regenerateOutcome{ok: true, posts: posts} }
+	refused  = func(posts int) regenerateOutcome { return regenerateOutcome{posts: posts} }
+	unsure   = func(posts int) regenerateOutcome { return regenerateOutcome{posts: posts, unknown: true} }
+)
 
 func burst(kind fakeapi.FaultKind, times int) func() []fakeapi.Fault {
 	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: kind, Times: times}} }
@@ -73,6 +95,18 @@ func slow(times int) func() []fakeapi.Fault {
 	}
 }
 
+// late holds the first request for d before it reaches the API, which then carries
+// it out although the client has given up.
+func late(d time.Duration) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: fakeapi.FaultLateWork, Delay: d}} }
+}
+
+// lateAfterNext holds the first request until the next one has been carried out,
+// then carries it out: it lands after the request that answers.
+func lateAfterNext() []fakeapi.Fault {
+	return []fakeapi.Fault{{Kind: fakeapi.FaultLateWorkAfterNext, Delay: 20 * time.Second}}
+}
+
 func without(field string) func() []fakeapi.Fault {
 	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: fakeapi.FaultMissingKey, Field: field}} }
 }
@@ -89,21 +123,30 @@ func inSeconds(n int) func() string {
 const attempts = faultRetries + 1
 
 var faultKinds = []faultKind{
-	{name: "429 with Retry-After in seconds", faults: rateLimited(attempts-1, constant("1")), absorbed: true},
-	{name: "429 with Retry-After as an HTTP date", faults: rateLimited(attempts, inSeconds(3))},
-	{name: "429 without Retry-After", faults: rateLimited(attempts, constant(""))},
-	{name: "429 with Retry-After beyond five minutes", faults: rateLimited(attempts, constant("3600"))},
-	{name: "500 502 within the retries", faults: serverErrors(500, 502), absorbed: true},
-	{name: "500 502 503 beyond the retries", faults: serverErrors(500, 502, 503)},
-	{name: "answer lost after the work once", faults: burst(fakeapi.FaultDropAfterWork, 1), absorbed: true, didWork: true},
-	{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, attempts), didWork: true},
-	{name: "connection dropped before the work", faults: burst(fakeapi.FaultDropBeforeWork, attempts)},
-	{name: "answer slower than request_timeout once", faults: slow(1), absorbed: true},
-	{name: "answer slower than request_timeout", faults: slow(attempts)},
-	{name: "200 with malformed JSON", faults: burst(fakeapi.FaultMalformedJSON, 1), didWork: true},
-	{name: "200 without key", faults: without("key"), didWork: true},
-	{name: "200 with a truncated body", faults: burst(fakeapi.FaultTruncatedBody, 1), didWork: true},
-	{name: "HTML error page", faults: burst(fakeapi.FaultHTMLError, attempts)},
+	// Refused attempts did nothing: they are retried max_retries times, no more.
+	{name: "429 with Retry-After in seconds", faults: rateLimited(attempts-1, constant("1")), regenerate: succeeds(attempts), listOK: true},
+	{name: "429 with Retry-After as an HTTP date", faults: rateLimited(attempts, inSeconds(3)), regenerate: refused(attempts)},
+	{name: "429 without Retry-After", faults: rateLimited(attempts, constant("")), regenerate: refused(attempts)},
+	{name: "429 with Retry-After beyond five minutes", faults: rateLimited(attempts, constant("3600")), regenerate: refused(1)},
+	// A 5xx may have regenerated: the list is watched for the settle time before a
+	// second request, and there is never a third.
+	{name: "500 once", faults: serverErrors(500), regenerate: succeeds(2), listOK: true},
+	{name: "500 502", faults: serverErrors(500, 502), regenerate: unsure(2), listOK: true},
+	{name: "500 502 503", faults: serverErrors(500, 502, 503), regenerate: unsure(2)},
+	// A lost answer after the work: the list reveals the key, nothing is sent again.
+	{name: "answer lost after the work once", faults: burst(fakeapi.FaultDropAfterWork, 1), regenerate: succeeds(1), listOK: true},
+	{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, attempts), regenerate: succeeds(1)},
+	{name: "connection dropped before the work", faults: burst(fakeapi.FaultDropBeforeWork, attempts), regenerate: unsure(2)},
+	{name: "answer slower than request_timeout once", faults: slow(1), regenerate: succeeds(2), listOK: true},
+	{name: "answer slower than request_timeout", faults: slow(attempts), regenerate: unsure(2)},
+	// A request held in transit that lands after the client gave up.
+	{name: "request lands late, inside the settle time", faults: late(1500 * time.Millisecond), regenerate: succeeds(1), listOK: true},
+	{name: "request lands late, after the next one", faults: lateAfterNext, regenerate: succeeds(2), listOK: true},
+	// A 2xx that cannot be read did the work: the list reveals the key.
+	{name: "200 with malformed JSON", faults: burst(fakeapi.FaultMalformedJSON, 1), regenerate: succeeds(1)},
+	{name: "200 without key", faults: without("key"), regenerate: succeeds(1), listOK: true},
+	{name: "200 with a truncated body", faults: burst(fakeapi.FaultTruncatedBody, 1), regenerate: succeeds(1)},
+	{name: "HTML error page", faults: burst(fakeapi.FaultHTMLError, attempts), regenerate: unsure(2)},
 }
 
 // keyResource is one pilotstatus_number_api_key of a fault test configuration.
@@ -117,7 +160,8 @@ func (k keyResource) address() string { return "pilotstatus_number_api_key." + k
 // few retries.
 func faultConfig(baseURL, apiKey string, maxRetries int, keys []keyResource) string {
 	var b strings.Builder
-	b.WriteString(hcl("base_url", baseURL, "api_key", apiKey, "max_retries", maxRetries, "request_timeout", faultTimeout))
+	b.WriteString(hcl("base_url", baseURL, "api_key", apiKey, "max_retries", maxRetries, "request_timeout", faultTimeout,
+		"regeneration_settle_time", faultSettle))
 	for _, k := range keys {
 		fmt.Fprintf(&b, `
 resource "pilotstatus_number_api_key" %q {
@@ -144,6 +188,8 @@ type faultScenario struct {
 	planOnly bool
 	// expect checks the plan of the faulted step, when planning succeeds.
 	expect []plancheck.PlanCheck
+	// rotating is how many keys the faulted step regenerates.
+	rotating int
 }
 
 var (
@@ -165,6 +211,7 @@ func faultScenarios() []faultScenario {
 			summary:    summaryRegenerate,
 			maxRetries: faultRetries,
 			during:     []keyResource{keyA},
+			rotating:   1,
 		},
 		{
 			// Only wn_1 rotates; wn_2's key must stay current throughout.
@@ -174,6 +221,7 @@ func faultScenarios() []faultScenario {
 			maxRetries: faultRetries,
 			before:     []keyResource{keyA, keyB},
 			during:     []keyResource{rotated(keyA), keyB},
+			rotating:   1,
 			expect: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(keyA.address(), plancheck.ResourceActionDestroyBeforeCreate),
 				plancheck.ExpectResourceAction(keyB.address(), plancheck.ResourceActionNoop),
@@ -204,16 +252,14 @@ func TestAccFaults(t *testing.T) {
 		})
 	}
 	// Two numbers are created at once and no retry is allowed: exactly one of the
-	// two regenerations loses its answer, the other must be stored.
+	// two regenerations loses its answer; the key list reveals its key, so both keys
+	// are stored and neither is regenerated twice.
 	t.Run("create two numbers one answer lost", func(t *testing.T) {
 		sc := faultScenarios()[0]
 		sc.maxRetries = 0
 		sc.during = []keyResource{keyA, keyB}
-		run := runFaultTest(t, sc, faultKind{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, 1), didWork: true})
-		if !run.failed || run.toRegenerate != 1 {
-			t.Errorf("failed = %t, keys regenerated by the repair = %d; want a failure that lost exactly one of the two keys",
-				run.failed, run.toRegenerate)
-		}
+		sc.rotating = 2
+		runFaultTest(t, sc, faultKind{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, 1), regenerate: succeeds(1)})
 	})
 }
 
@@ -227,6 +273,8 @@ type faultRun struct {
 	armed        bool   // the faulted step is running: an error is judged, not fatal
 	failed       bool   // the faulted step failed with a clear error
 	errText      string // that error
+	postsBefore  int    // regenerations before the faulted step
+	faultedPosts int    // regeneration requests of the faulted step
 	regenBefore  int    // regenerations before the repair step
 	toRegenerate int    // resources the repair step plans to regenerate
 }
@@ -249,6 +297,7 @@ func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
 				api.AddFault(f)
 			}
 			r.armed = true
+			r.postsBefore = api.Calls(fakeapi.EndpointRegenerate)
 		},
 		Config:   during,
 		PlanOnly: sc.planOnly,
@@ -262,6 +311,7 @@ func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
 			api.ClearFaults()
 			r.armed = false
 			r.regenBefore = api.Calls(fakeapi.EndpointRegenerate)
+			r.faultedPosts = r.regenBefore - r.postsBefore
 		},
 		// After a successful apply the faulted step itself checked every key.
 		SkipFunc: func() (bool, error) { return !r.failed && !sc.planOnly, nil },
@@ -277,12 +327,35 @@ func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
 		ErrorCheck:               r.judgeError,
 		Steps:                    append(steps, faulted, repair),
 	})
+	if !r.failed && !sc.planOnly {
+		r.faultedPosts = api.Calls(fakeapi.EndpointRegenerate) - r.postsBefore
+	}
 	if r.failed {
 		t.Logf("outcome: failed, then repaired (%d key(s) regenerated by the repair)", r.toRegenerate)
 	} else {
 		t.Log("outcome: succeeded")
 	}
+	r.checkOutcome(t)
 	return r
+}
+
+// checkOutcome holds the faulted step to the row: the only correct outcome, and for a
+// regeneration the exact number of regeneration requests.
+func (r *faultRun) checkOutcome(t *testing.T) {
+	t.Helper()
+	if r.sc.endpoint != fakeapi.EndpointRegenerate {
+		if r.failed == r.fk.listOK {
+			t.Errorf("a refresh under this fault failed = %t, want %t", r.failed, !r.fk.listOK)
+		}
+		return
+	}
+	want := r.fk.regenerate
+	if r.failed == want.ok {
+		t.Errorf("a regeneration under this fault failed = %t, want %t", r.failed, !want.ok)
+	}
+	if perKey := want.posts * r.sc.rotating; r.faultedPosts != perKey {
+		t.Errorf("the faulted apply sent %d regeneration requests, want %d", r.faultedPosts, perKey)
+	}
 }
 
 func (r *faultRun) keysAreCurrent(keys []keyResource) []statecheck.StateCheck {
@@ -317,8 +390,13 @@ func (r *faultRun) judgeError(err error) error {
 	if !named {
 		problems = append(problems, "no number id named")
 	}
-	if r.fk.didWork && r.sc.endpoint == fakeapi.EndpointRegenerate && !words(lostAnswer).MatchString(text) {
-		problems = append(problems, fmt.Sprintf("the key was regenerated and its answer lost, but the error does not say the old key %s", lostAnswer))
+	if r.fk.regenerate.unknown && r.sc.endpoint == fakeapi.EndpointRegenerate && !words(lostAnswer).MatchString(text) {
+		problems = append(problems, fmt.Sprintf("a request may have regenerated the key, but the error does not say the old key %s", lostAnswer))
+	}
+	for _, advice := range []string{"interrupted"} {
+		if strings.Contains(text, advice) {
+			problems = append(problems, fmt.Sprintf("the error speaks of %q", advice))
+		}
 	}
 	for _, body := range []string{"<html", "nginx", "Internal hiccup"} {
 		if strings.Contains(text, body) {
@@ -331,11 +409,8 @@ func (r *faultRun) judgeError(err error) error {
 			problems = append(problems, "the error shows a key")
 		}
 	}
-	switch {
-	case len(problems) > 0:
+	if len(problems) > 0 {
 		return fmt.Errorf("not a clear error (%s): %w", strings.Join(problems, "; "), err)
-	case r.fk.absorbed:
-		return fmt.Errorf("a burst shorter than max_retries + 1 attempts failed the run: %w", err)
 	}
 	r.failed, r.errText = true, text
 	return nil

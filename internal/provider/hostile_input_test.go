@@ -283,8 +283,9 @@ func TestAccHostile_numberIDs(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(), Steps: steps})
 }
 
-// A hostile id the API does not know is a clear error that names it; an id with leading or
-// trailing white space, or an empty one, is refused at plan time, before any API call.
+// A hostile id the API does not know is a clear plan-time error that names it; an id with
+// leading or trailing white space, or an empty one, is refused before any API call. Nothing is
+// regenerated.
 func TestAccHostile_numberIDErrors(t *testing.T) {
 	skipUnlessAcc(t)
 	cases := []struct {
@@ -295,12 +296,12 @@ func TestAccHostile_numberIDErrors(t *testing.T) {
 		calls int
 	}{
 		{
-			name: "unknown", id: "missing/?#% é 📞", calls: 1,
-			want: words("Unable to Regenerate API Key", `no WhatsApp number with id "missing/?#% é 📞"`, "NUMBER_NOT_FOUND", "(HTTP 404)"),
+			name: "unknown", id: "missing/?#% é 📞",
+			want: words("WhatsApp Number Not Found", `no WhatsApp number "missing/?#% é 📞"`, "nothing was regenerated"),
 		},
 		{
-			name: "unknown with quotes", id: `miss"ing\`, calls: 1,
-			want: words(`no WhatsApp number with id "miss\"ing\\"`, "NUMBER_NOT_FOUND"),
+			name: "unknown with quotes", id: `miss"ing\`,
+			want: words("WhatsApp Number Not Found", `no WhatsApp number "miss\"ing\\"`),
 		},
 		{name: "empty", id: "", want: words("Invalid")},
 		{name: "blank", id: " \t ", want: words("Invalid WhatsApp Number ID", "empty")},

@@ -29,7 +29,7 @@ func (c *ephemeralStubClient) ListAPIKeys(context.Context) ([]pilotstatus.Number
 	return c.keys, c.listErr
 }
 
-func (c *ephemeralStubClient) RegenerateAPIKey(context.Context, string) (pilotstatus.RegeneratedKey, error) {
+func (c *ephemeralStubClient) RegenerateAPIKey(context.Context, string, string) (pilotstatus.RegeneratedKey, error) {
 	c.regenerates.Add(1)
 	return pilotstatus.RegeneratedKey{}, errors.New("not used")
 }

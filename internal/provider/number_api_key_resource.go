@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -29,9 +28,14 @@ const (
 	// privateImported marks an object that came from an import and has not
 	// recorded keepers yet.
 	privateImported = "imported"
-	// privateExternalRotation holds the key id the API reported when it differs
-	// from the one in state: the key was regenerated outside Terraform.
+	// privateExternalRotation marks a key that the API reports regenerated outside
+	// Terraform; it holds the last four characters of the number's current key
+	// (never a key id: that is a credential).
 	privateExternalRotation = "external_rotation"
+	// privatePlanned marks an object planned by this provider configuration, so
+	// that the create half of its replacement is not taken for a second resource
+	// of the same number. It lives in plans only.
+	privatePlanned = "planned"
 )
 
 // NewNumberAPIKeyResource returns the pilotstatus_number_api_key resource.
@@ -72,18 +76,12 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
+	r.refuseDuplicate(ctx, plan.WhatsAppNumberID, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if req.State.Raw.IsNull() {
-		// A create, or the create half of a replacement.
-		r.warnRegeneration(ctx, plan.WhatsAppNumberID, resp)
-		if !plan.WhatsAppNumberID.IsUnknown() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
-		}
-		next := types.StringNull()
-		if !plan.RotationPeriod.IsNull() {
-			next = types.StringUnknown()
-		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
+		r.planCreate(ctx, plan, resp)
 		return
 	}
 
@@ -96,33 +94,104 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.planChange(ctx, plan, state, observed, len(imported) > 0, resp) {
+		// A replacement: Terraform shows only the warnings of this first planning call.
+		r.checkRegeneration(ctx, plan.WhatsAppNumberID, resp)
+	}
+}
 
+// planCreate plans a create, or the create half of a replacement: the key is regenerated.
+func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
+	r.checkRegeneration(ctx, plan.WhatsAppNumberID, resp)
+	if !plan.WhatsAppNumberID.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
+	}
+	next := types.StringNull()
+	if !plan.RotationPeriod.IsNull() {
+		next = types.StringUnknown()
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
+}
+
+// planChange plans a resource in state and reports whether the plan replaces it, regenerating the
+// key: for a key rotated outside Terraform (unless adopted), a due schedule, a new number or new
+// keepers.
+func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numberAPIKeyModel, observed []byte, imported bool,
+	resp *resource.ModifyPlanResponse) bool {
+	numberID := state.WhatsAppNumberID.ValueString()
 	// The schedule of the key in state, with the planned rotation_period: changing
 	// the period moves next_rotation_at without regenerating.
 	next := nextRotation(state.KeyVersion, plan.RotationPeriod)
-	now := r.data.now()
+	replaced := !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID) || keepersForceNewKey(state.Keepers, plan.Keepers, imported)
 	switch {
+	case len(observed) > 0 && !replaced && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt:
+		// The configuration's choice decides, also in the plan that introduces it.
+		if r.planAdoption(ctx, state, resp) {
+			return false
+		}
+		r.planRegeneration(ctx, resp)
 	case len(observed) > 0:
 		r.planRegeneration(ctx, resp)
-		resp.Diagnostics.AddWarning("Key Rotated Outside Terraform",
-			fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key: it was "+
-				"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
-				"The key in state no longer works, so this plan regenerates the key and stores the new one.",
-				quote(state.WhatsAppNumberID.ValueString()), quote(state.KeyID.ValueString())))
-	case next.due(now):
+		resp.Diagnostics.Append(externalRotationPlanned(numberID, state.KeyLast4.ValueString(), unquote(observed)))
+	case !replaced && next.due(r.data.now()):
 		r.planRegeneration(ctx, resp)
-		resp.Diagnostics.AddWarning("Scheduled Key Rotation",
-			fmt.Sprintf("The key of WhatsApp number %s is due for its scheduled rotation: next_rotation_at (%s, rotation_period %s "+
-				"after the key was made) has passed. This plan replaces the resource, which regenerates the key.",
-				quote(state.WhatsAppNumberID.ValueString()), next.value.ValueString(), quote(plan.RotationPeriod.ValueString())))
-	case !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID),
-		keepersForceNewKey(state.Keepers, plan.Keepers, len(imported) > 0):
-	default:
+		resp.Diagnostics.Append(scheduledRotation(numberID, next.value.ValueString(), plan.RotationPeriod.ValueString()))
+	case !replaced:
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
+		return false
+	}
+	return true
+}
+
+// planAdoption plans taking the key regenerated outside Terraform into state without
+// regenerating, as on_external_rotation = "adopt" asks. It reports false, with a warning, when the
+// key list does not reveal the new key: the plan then regenerates.
+func (r *numberAPIKeyResource) planAdoption(ctx context.Context, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
+	numberID := state.WhatsAppNumberID.ValueString()
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
+				"Terraform, failed; nothing was changed", quote(numberID)), numberID, err, r.data.secrets))
+		return true
+	case !found:
+		resp.Diagnostics.Append(numberNotFoundError(numberID))
+		return true
+	case !current.Revealable || current.Key == "":
+		resp.Diagnostics.Append(adoptionImpossible(numberID, current.KeyLast4))
+		return false
+	}
+	resp.Diagnostics.Append(adoptionPlanned(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
+	// Update takes the key from the list of the apply: the values are known then.
+	for _, name := range computedFromKey {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
+	return true
+}
+
+// refuseDuplicate fails the plan when another pilotstatus_number_api_key of this provider
+// configuration names the same number: a number has one key, so the two would invalidate each
+// other's key on every apply. The create half of a replacement plans the same resource a second
+// time; it carries the private marker that the first half set, so it is not counted again.
+func (r *numberAPIKeyResource) refuseDuplicate(ctx context.Context, numberID types.String, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if numberID.IsUnknown() || numberID.IsNull() {
 		return
 	}
-	// A replacement: Terraform shows only the warnings of this first planning call.
-	r.warnRegeneration(ctx, plan.WhatsAppNumberID, resp)
+	if req.State.Raw.IsNull() {
+		marker, diags := req.Private.GetKey(ctx, privatePlanned)
+		resp.Diagnostics.Append(diags...)
+		if r.data.plans.isOurs(marker) {
+			return
+		}
+	} else if resp.Private != nil { // nil only outside Terraform, in unit tests
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, r.data.plans.marker)...)
+	}
+	if r.data.plans.add(numberID.ValueString()) > 1 {
+		resp.Diagnostics.Append(duplicateNumber(numberID.ValueString()))
+	}
 }
 
 // planRegeneration makes the plan a replacement that regenerates the key: every
@@ -157,34 +226,27 @@ func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.Mod
 			"before destroying, or regenerate it first (terraform apply -replace=<address>).", id, onDestroyInvalidate))
 }
 
-// warnRegeneration warns that applying the plan invalidates the number's current key.
-func (r *numberAPIKeyResource) warnRegeneration(ctx context.Context, numberID types.String, resp *resource.ModifyPlanResponse) {
+// checkRegeneration runs before a plan that regenerates a key is accepted: with a known number id
+// it reads the tenant's key list, so that wrong credentials, a number-scoped key, an unreachable
+// API, a wrong base_url or an unknown number fail the plan rather than the apply; then it warns
+// that the number's current key stops working.
+func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID types.String, resp *resource.ModifyPlanResponse) {
 	if numberID.IsUnknown() {
-		resp.Diagnostics.AddWarning("API Key Will Be Regenerated",
-			"Applying this plan regenerates the API key of a WhatsApp number whose id is known only after apply: "+
-				"its current key stops working at once.")
+		resp.Diagnostics.Append(regenerationPlanned("", ""))
 		return
 	}
 	id := numberID.ValueString()
-	current := ""
 	key, found, err := r.data.keys.get(ctx, id)
 	switch {
 	case err != nil:
-		tflog.Debug(ctx, "Could not list the current keys to name the key that a regeneration invalidates", map[string]any{
-			"whatsapp_number_id": id,
-			"error":              err.Error(),
-		})
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("Planning the regeneration of the key of WhatsApp number %s needs the tenant's key list "+
+				"(GET /v1/api-keys), and reading it failed; nothing was regenerated", quote(id)), id, err, r.data.secrets))
 	case !found:
-		resp.Diagnostics.AddAttributeWarning(path.Root("whatsapp_number_id"), "WhatsApp Number Not Found",
-			fmt.Sprintf("The tenant's key list has no WhatsApp number %s, so regenerating its key will fail unless the "+
-				"number exists by the time this plan is applied. Check whatsapp_number_id.", quote(id)))
-		return
-	case key.KeyLast4 != "":
-		current = fmt.Sprintf(" (the key ending in %s)", quote(key.KeyLast4))
+		resp.Diagnostics.Append(numberNotFoundError(id))
+	default:
+		resp.Diagnostics.Append(regenerationPlanned(id, key.KeyLast4))
 	}
-	resp.Diagnostics.AddWarning("API Key Will Be Regenerated",
-		fmt.Sprintf("Applying this plan regenerates the API key of WhatsApp number %s. Its current key%s stops working at once; "+
-			"everything that uses it must receive the new key, which this resource stores in state.", quote(id), current))
 }
 
 func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -201,16 +263,25 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
 
 	if !r.data.claims.claim(numberID) {
-		resp.Diagnostics.AddAttributeError(path.Root("whatsapp_number_id"), "Duplicate Key Regeneration",
-			fmt.Sprintf("The key of WhatsApp number %s was already regenerated by another pilotstatus_number_api_key in this run. "+
-				"A number has exactly one key, so two resources for the same number invalidate each other's key: the other "+
-				"resource's key would stop working. This resource did not regenerate the key. Keep one "+
-				"pilotstatus_number_api_key per number and share its key attribute instead.", quote(numberID)))
+		resp.Diagnostics.Append(duplicateRegeneration(numberID))
+		return
+	}
+	// The number's key before the regeneration: an unanswered request is settled against it.
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), which a regeneration needs to tell "+
+				"whether an unanswered request was carried out, failed; nothing was regenerated", quote(numberID)),
+			numberID, err, r.data.secrets))
+		return
+	case !found:
+		resp.Diagnostics.Append(numberNotFoundError(numberID))
 		return
 	}
 
 	tflog.Info(ctx, "Regenerating API key")
-	key, err := r.data.client.RegenerateAPIKey(ctx, numberID)
+	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
 			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys) failed", quote(numberID)),
@@ -218,11 +289,15 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	r.data.keys.regenerated(key)
-	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_id": key.KeyID})
+	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": recoveryName(key.Recovery)})
+	if d := recoveryWarning(numberID, key); d != nil {
+		resp.Diagnostics.Append(d)
+	}
 
 	plan.ID = types.StringValue(numberID)
 	setFromRegenerated(&plan, key, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
 }
 
 // setFromRegenerated fills the attributes that come from a regeneration's answer;
@@ -312,15 +387,11 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 // replaces the resource, regenerating the key.
 func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, now time.Time, resp *resource.ReadResponse) {
 	numberID := state.WhatsAppNumberID.ValueString()
-	fields := map[string]any{"state_key_id": state.KeyID.ValueString(), "current_key_id": current.KeyID}
+	fields := map[string]any{"state_key_last4": state.KeyLast4.ValueString(), "current_key_last4": current.KeyLast4}
 	adopt := state.OnExternalRotation.ValueString() == onExternalRotationAdopt
 	if adopt && current.Revealable && current.Key != "" {
 		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
-		resp.Diagnostics.AddWarning("Adopted Key Rotated Outside Terraform",
-			fmt.Sprintf("The key of WhatsApp number %s was regenerated outside Terraform (key id %s, now %s). on_external_rotation "+
-				"is %q, so the new key (ending in %s) was taken into state without regenerating; resources that use it are "+
-				"updated by the next apply.", quote(numberID), quote(state.KeyID.ValueString()), quote(current.KeyID),
-				onExternalRotationAdopt, quote(current.KeyLast4)))
+		resp.Diagnostics.Append(adoptedOnRefresh(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 		state.Key = types.StringValue(current.Key)
 		state.KeyID = types.StringValue(current.KeyID)
 		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
@@ -331,15 +402,8 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 		return
 	}
 	tflog.Warn(ctx, "API key was regenerated outside Terraform", fields)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, []byte(strconv.Quote(current.KeyID)))...)
-	detail := fmt.Sprintf("The key of WhatsApp number %s in state (key id %s) is no longer the number's current key (key id %s): "+
-		"it was regenerated outside Terraform, so the key in state no longer works. The next apply regenerates it.",
-		quote(numberID), quote(state.KeyID.ValueString()), quote(current.KeyID))
-	if adopt {
-		detail += fmt.Sprintf(" on_external_rotation is %q, but the API does not reveal the new key (a legacy key), so it cannot be "+
-			"adopted: regenerating is the only way to hold a working key.", onExternalRotationAdopt)
-	}
-	resp.Diagnostics.AddWarning("Key Rotated Outside Terraform", detail)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, []byte(strconv.Quote(current.KeyLast4)))...)
+	resp.Diagnostics.Append(externalRotationRead(numberID, state.KeyLast4.ValueString(), current.KeyLast4, adopt))
 }
 
 // adoptListed fills state from the list without regenerating, as after an import.
@@ -378,6 +442,12 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if plan.KeyID.IsUnknown() {
+		// The plan adopts a key regenerated outside Terraform (on_external_rotation = "adopt").
+		if !r.requireConfiguredForUpdate(resp) || !r.adopt(r.data.maskContext(ctx), &plan, state, resp) {
+			return
+		}
+	}
 	if plan.KeyVersion.IsUnknown() {
 		plan.KeyVersion = state.KeyVersion
 	}
@@ -385,6 +455,39 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	plan.NextRotationAt = nextRotation(plan.KeyVersion, plan.RotationPeriod).value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
+}
+
+func (r *numberAPIKeyResource) requireConfiguredForUpdate(resp *resource.UpdateResponse) bool {
+	return requireConfigured(r.data, "resource", &resp.Diagnostics)
+}
+
+// adopt fills plan with the number's current key from the key list, as planned by planAdoption.
+func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyModel, state numberAPIKeyModel, resp *resource.UpdateResponse) bool {
+	numberID := state.WhatsAppNumberID.ValueString()
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
+				"Terraform, failed; the state was left as it was", quote(numberID)), numberID, err, r.data.secrets))
+		return false
+	case !found:
+		resp.Diagnostics.Append(numberNotFoundError(numberID))
+		return false
+	case !current.Revealable || current.Key == "":
+		resp.Diagnostics.Append(adoptionImpossibleAtApply(numberID, current.KeyLast4))
+		return false
+	}
+	tflog.Info(ctx, "Adopting the API key regenerated outside Terraform", map[string]any{"key_last4": current.KeyLast4})
+	plan.Key = types.StringValue(current.Key)
+	plan.KeyID = types.StringValue(current.KeyID)
+	plan.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+	plan.KeyLast4 = types.StringValue(current.KeyLast4)
+	plan.CreatedAt = types.StringNull()
+	plan.KeyVersion = laterKeyVersion(state.KeyVersion, r.data.now())
+	return true
 }
 
 func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -423,24 +526,12 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 		return
 	case current.KeyID != keyID:
 		tflog.Info(ctx, "Not invalidating: the number's current key is no longer this resource's key", map[string]any{
-			"key_id":         keyID,
-			"current_key_id": current.KeyID,
+			"current_key_last4": current.KeyLast4,
 		})
 		return
 	}
-	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_id": keyID})
-	key, err := r.data.client.RegenerateAPIKey(ctx, numberID)
-	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
-		// The answer was lost: a fresh list tells whether the key changed.
-		if list, lerr := r.data.client.ListAPIKeys(ctx); lerr == nil {
-			for _, k := range list {
-				if k.NumberID == numberID && k.KeyID != keyID {
-					tflog.Info(ctx, "Invalidated the API key (the regeneration's answer was lost, the key list shows a new key)")
-					return
-				}
-			}
-		}
-	}
+	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_last4": current.KeyLast4})
+	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, keyID)
 	if err != nil {
 		diags.Append(apiErrorDiagnostic(summaryInvalidate,
 			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys), to invalidate the key in state on "+
@@ -449,7 +540,7 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 		return
 	}
 	r.data.keys.regenerated(key)
-	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_id": key.KeyID})
+	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_last4": key.KeyLast4})
 }
 
 func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +33,7 @@ func (s stubClient) ListNumbers(context.Context) ([]pilotstatus.Number, error) {
 	return nil, errors.New("not used")
 }
 
-func (s stubClient) RegenerateAPIKey(context.Context, string) (pilotstatus.RegeneratedKey, error) {
+func (s stubClient) RegenerateAPIKey(context.Context, string, string) (pilotstatus.RegeneratedKey, error) {
 	return pilotstatus.RegeneratedKey{}, errors.New("not used")
 }
 
@@ -95,7 +98,8 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 		client   stubClient
 		numberID tftypes.Value
 		want     []string
-		severity diag.Severity
+		// wantError: the plan fails (one error, no warning) instead of warning once.
+		wantError bool
 	}{
 		{
 			name:     "current key known",
@@ -104,16 +108,18 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, `ending in "wxyz"`, "stops working at once"},
 		},
 		{
-			name:     "list fails",
-			client:   stubClient{listErr: errors.New("HTTP 403")},
-			numberID: str("wn_1"),
-			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, "stops working at once"},
+			name:      "list fails",
+			client:    stubClient{listErr: errors.New("HTTP 403")},
+			numberID:  str("wn_1"),
+			want:      []string{summaryListKeys, `"wn_1"`, "nothing was regenerated", "Original Error: HTTP 403"},
+			wantError: true,
 		},
 		{
-			name:     "number unknown to the tenant",
-			client:   stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}},
-			numberID: str("wn_9"),
-			want:     []string{"WhatsApp Number Not Found", `"wn_9"`},
+			name:      "number unknown to the tenant",
+			client:    stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}},
+			numberID:  str("wn_9"),
+			want:      []string{"WhatsApp Number Not Found", `"wn_9"`, "nothing was regenerated"},
+			wantError: true,
 		},
 		{
 			name:     "number id known after apply",
@@ -127,11 +133,10 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 			t.Parallel()
 			r := &numberAPIKeyResource{data: newProviderData(tc.client, nil)}
 			resp := planCreate(t, r, tc.numberID)
-			if resp.Diagnostics.HasError() {
-				t.Fatalf("unexpected error: %s", diagText(resp.Diagnostics))
-			}
-			if resp.Diagnostics.WarningsCount() != 1 {
-				t.Fatalf("want one warning, got %d: %s", resp.Diagnostics.WarningsCount(), diagText(resp.Diagnostics))
+			errs, warnings := resp.Diagnostics.ErrorsCount(), resp.Diagnostics.WarningsCount()
+			if tc.wantError && (errs != 1 || warnings != 0) || !tc.wantError && (errs != 0 || warnings != 1) {
+				t.Fatalf("%d errors and %d warnings, want %s: %s", errs, warnings,
+					map[bool]string{true: "one error", false: "one warning"}[tc.wantError], diagText(resp.Diagnostics))
 			}
 			text := diagText(resp.Diagnostics)
 			for _, frag := range tc.want {
@@ -166,6 +171,20 @@ func TestAdviceForEveryErrorClass(t *testing.T) {
 		{"transport", &pilotstatus.TransportError{Method: "POST", Path: "/v1/api-keys", Attempts: 2, Err: errors.New("EOF")}, []string{"network failure or timeout", "tried 2 times", "request_timeout"}},
 		{"malformed", pilotstatus.ErrMalformedResponse, []string{"documented shape", "base_url"}},
 		{"lost answer", errors.Join(pilotstatus.ErrOutcomeUnknown, api(502, "")), []string{"server error", "may no longer work", "next apply regenerates"}},
+		{"list 404: a wrong base path", &pilotstatus.APIError{Status: 404, Message: "Not found", Method: "GET", Path: "/v1/api-keys"},
+			[]string{"no /v1/api-keys endpoint", "check base_url", envBaseURL}},
+		{"interrupted before sending", fmt.Errorf("not sent: %w (%w)", pilotstatus.ErrInterrupted, context.Canceled),
+			[]string{"interrupted", "Apply again"}},
+		{"interrupted while a list was read", &pilotstatus.TransportError{Method: "GET", Path: "/v1/api-keys", Attempts: 1, Err: context.Canceled},
+			[]string{"interrupted", "Apply again"}},
+		{"interrupted, outcome unknown", errors.Join(pilotstatus.ErrOutcomeUnknown, pilotstatus.ErrInterrupted, api(502, "")),
+			[]string{"interrupted", "may no longer work"}},
+		{"certificate", &pilotstatus.TransportError{Method: "GET", Path: "/v1/api-keys", Attempts: 1, Err: x509.UnknownAuthorityError{}},
+			[]string{"TLS connection", "not trusted", "not retried", "base_url"}},
+		{"not TLS", &pilotstatus.TransportError{Method: "GET", Path: "/v1/api-keys", Attempts: 1, Err: tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}},
+			[]string{"TLS connection", "does not speak TLS"}},
+		{"delayed regeneration", fmt.Errorf("%w; not revealed", pilotstatus.ErrDelayedRegeneration),
+			[]string{"reached the API late", "next apply regenerates the key"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +195,11 @@ func TestAdviceForEveryErrorClass(t *testing.T) {
 				if !strings.Contains(text, frag) {
 					t.Errorf("diagnostic does not say %q:\n%s", frag, text)
 				}
+			}
+			// Timeout advice only where a timeout or a network failure happened.
+			advice, _, _ := strings.Cut(text, "Original Error: ")
+			if !strings.HasPrefix(tc.name, "transport") && strings.Contains(advice, "request_timeout") {
+				t.Errorf("the advice speaks of request_timeout:\n%s", text)
 			}
 		})
 	}

@@ -2,6 +2,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"time"
@@ -39,6 +40,8 @@ const (
 type options struct {
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
+	// settleTime replaces the default regeneration_settle_time (twice request_timeout).
+	settleTime time.Duration
 	getenv       func(string) string
 	// now is the clock of scheduled rotation; tests inject a fake one.
 	now func() time.Time
@@ -60,6 +63,7 @@ type providerModel struct {
 	MaxRetries           types.Int64   `tfsdk:"max_retries"`
 	RequestTimeout       types.String  `tfsdk:"request_timeout"`
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	SettleTime           types.String  `tfsdk:"regeneration_settle_time"`
 }
 
 // New returns a constructor of the provider, as providerserver.Serve expects.
@@ -139,6 +143,20 @@ func providerSchema() schema.Schema {
 					float64validator.Between(minRequestsPerSecond, maxRequestsPerSecond),
 				},
 			},
+			"regeneration_settle_time": schema.StringAttribute{
+				MarkdownDescription: "How long the provider watches the key list after a regeneration whose outcome is unknown " +
+					"(a timeout, a lost answer, a reset connection, a `5xx`), as a positive Go duration (`2m`). Such a request may " +
+					"still reach the API and regenerate the key later, so the provider never sends a second one while the first " +
+					"may land: if the number's key changes within this time and the key list reveals it, that key is stored and " +
+					"nothing is regenerated again; only when the time passes without a change is the key regenerated once more. " +
+					"At most two regeneration requests that may have been carried out are sent per key and apply. A request " +
+					"delayed for longer than this can still land afterwards: the next refresh then reports the key as rotated " +
+					"outside Terraform. Defaults to twice `request_timeout`.",
+				Optional: true,
+				Validators: []validator.String{
+					durationValidator{},
+				},
+			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one request attempt may take, as a positive Go duration (`30s`, `2m`); each retry " +
 					"gets the same time again. Defaults to `60s`.",
@@ -185,6 +203,7 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 		UserAgent:            "terraform-provider-pilotstatus/" + p.version,
 		MaxRetries:           settings.maxRetries,
 		RequestTimeout:       settings.requestTimeout,
+		SettleTime:           cmp.Or(settings.settleTime, p.opts.settleTime),
 		MaxRequestsPerSecond: settings.maxRequestsPerSecond,
 		RetryWaitMin:         p.opts.retryWaitMin,
 		RetryWaitMax:         p.opts.retryWaitMax,

@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,7 +18,7 @@ import (
 // apiClient is the part of the API client the resources use.
 type apiClient interface {
 	ListAPIKeys(ctx context.Context) ([]pilotstatus.NumberKey, error)
-	RegenerateAPIKey(ctx context.Context, numberID string) (pilotstatus.RegeneratedKey, error)
+	RegenerateAPIKey(ctx context.Context, numberID, previousKeyID string) (pilotstatus.RegeneratedKey, error)
 	ListNumbers(ctx context.Context) ([]pilotstatus.Number, error)
 }
 
@@ -25,6 +28,7 @@ type providerData struct {
 	client  apiClient
 	keys    *keyCache
 	claims  *claimSet
+	plans   *planSet
 	secrets []string
 	// now is the clock of scheduled rotation; tests replace it.
 	now func() time.Time
@@ -35,6 +39,7 @@ func newProviderData(client apiClient, secrets []string) *providerData {
 		client:  client,
 		keys:    newKeyCache(client.ListAPIKeys),
 		claims:  newClaimSet(),
+		plans:   newPlanSet(),
 		secrets: secrets,
 		now:     time.Now,
 	}
@@ -206,4 +211,32 @@ func (s *claimSet) claim(numberID string) bool {
 	}
 	s.claimed[numberID] = true
 	return true
+}
+
+// planSet counts, per number, the pilotstatus_number_api_key resources that one provider
+// configuration plans, to refuse two resources for one number at plan time.
+type planSet struct {
+	// marker is set in the private state of every object planned from state, so that the create
+	// half of its replacement, planned next with that private state, is recognised.
+	marker []byte
+
+	mu       sync.Mutex
+	byNumber map[string]int
+}
+
+func newPlanSet() *planSet {
+	return &planSet{marker: []byte(strconv.Quote(rand.Text())), byNumber: map[string]int{}}
+}
+
+// isOurs reports whether a private-state marker was set by this provider configuration's plan.
+func (p *planSet) isOurs(marker []byte) bool {
+	return len(marker) > 0 && bytes.Equal(marker, p.marker)
+}
+
+// add counts one more resource for the number and returns how many there are now.
+func (p *planSet) add(numberID string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.byNumber[numberID]++
+	return p.byNumber[numberID]
 }

@@ -36,6 +36,8 @@ type settings struct {
 	baseURL        string
 	maxRetries     int
 	requestTimeout time.Duration
+	// settleTime is regeneration_settle_time; 0 means the client's default (twice requestTimeout).
+	settleTime time.Duration
 	// maxRequestsPerSecond paces requests; 0 means no pacing.
 	maxRequestsPerSecond float64
 	// credentialSource names where the credential came from: an argument or a variable.
@@ -72,7 +74,7 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 		val  interface {
 			IsUnknown() bool
 		}
-	}{{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries}, {"request_timeout", m.RequestTimeout},
+	}{{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries}, {"request_timeout", m.RequestTimeout}, {"regeneration_settle_time", m.SettleTime},
 		{"max_requests_per_second", m.MaxRequestsPerSecond}} {
 		if v.val.IsUnknown() {
 			diags.AddAttributeError(path.Root(v.name), "Unknown Provider Argument",
@@ -149,6 +151,14 @@ func resolveSettings(m providerModel, getenv func(string) string) (settings, dia
 			return s, diags
 		}
 		s.requestTimeout = d
+	}
+	if !m.SettleTime.IsNull() {
+		d, err := parsePositiveDuration(m.SettleTime.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("regeneration_settle_time"), "Invalid Regeneration Settle Time", err.Error())
+			return s, diags
+		}
+		s.settleTime = d
 	}
 	if !m.MaxRequestsPerSecond.IsNull() {
 		s.maxRequestsPerSecond = m.MaxRequestsPerSecond.ValueFloat64()

@@ -37,10 +37,12 @@ func newTestAPI(t *testing.T, numbers ...fakeapi.Number) (*fakeapi.API, string) 
 	return api, url
 }
 
-// fastRetries keeps retry waits short so that error tests finish quickly.
+// fastRetries keeps retry waits and, unless configured, the settle time of an
+// unanswered regeneration short, so that error tests finish quickly.
 func fastRetries(o *options) {
 	o.retryWaitMin = time.Millisecond
 	o.retryWaitMax = 20 * time.Millisecond
+	o.settleTime = 300 * time.Millisecond
 }
 
 // withEnv makes the provider see exactly these environment variables.
