@@ -126,7 +126,7 @@ func (c *Client) RegenerateAPIKey(ctx context.Context, numberID, previousKeyID s
 			return RegeneratedKey{}, fmt.Errorf("%w: %w; then %w", ErrOutcomeUnknown, err, serr)
 		case serr != nil:
 			// The list's failure is told, not wrapped: the regeneration's own failure classifies the error.
-			return RegeneratedKey{}, fmt.Errorf("%w: %w (then %v)", ErrOutcomeUnknown, err, serr)
+			return RegeneratedKey{}, fmt.Errorf("%w: %w (then %s)", ErrOutcomeUnknown, err, serr.Error())
 		case changed && listed.Revealable && listed.Key != "":
 			c.log(ctx, LevelInfo, "The key list shows the key that the unanswered regeneration made; taking it", map[string]any{
 				"key_last4": listed.KeyLast4,
@@ -248,7 +248,7 @@ func (c *Client) sendOnce(ctx context.Context, method, apiPath string, body []by
 		return 0, nil, nil, nil, fmt.Errorf("building the request: %w", unwrapURLError(err))
 	}
 	c.setHeaders(req.Header, body != nil)
-	resp, err := c.httpClient.Do(req)
+	resp, err := c.httpClient.Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it below
 	if err != nil {
 		return 0, nil, nil, nil, err
 	}
@@ -337,9 +337,10 @@ func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKe
 	current, found := findKey(keys, numberID)
 	switch {
 	case err != nil || !found:
+		// The key in hand is still the best there is: store it, and say it is unconfirmed.
 		c.log(ctx, LevelWarn, "Could not confirm that the regenerated key is the number's current key", nil)
 		key.Recovery = RecoveryUnconfirmed
-		return key, nil
+		return key, nil //nolint:nilerr // the failed list is reported as RecoveryUnconfirmed
 	case current.KeyID == key.KeyID:
 		return key, nil
 	case current.Revealable && current.Key != "":

@@ -279,7 +279,7 @@ type faultRun struct {
 	toRegenerate int    // resources the repair step plans to regenerate
 }
 
-func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
+func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) {
 	api, url := newTestAPI(t)
 	r := &faultRun{api: api, sc: sc, fk: fk}
 	tenant := api.TenantKey()
@@ -336,7 +336,6 @@ func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) *faultRun {
 		t.Log("outcome: succeeded")
 	}
 	r.checkOutcome(t)
-	return r
 }
 
 // checkOutcome holds the faulted step to the row: the only correct outcome, and for a

@@ -42,7 +42,7 @@ type options struct {
 	retryWaitMax time.Duration
 	// settleTime replaces the default regeneration_settle_time (twice request_timeout).
 	settleTime time.Duration
-	getenv       func(string) string
+	getenv     func(string) string
 	// now is the clock of scheduled rotation; tests inject a fake one.
 	now func() time.Time
 }
