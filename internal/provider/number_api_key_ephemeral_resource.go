@@ -163,17 +163,17 @@ func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, 
 				"the configured key.", quote(numberID)))
 	case !current.Revealable:
 		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNotRevealable,
-			fmt.Sprintf("The current key of WhatsApp number %s (key id %s) is a legacy key, created before Pilot Status "+
+			fmt.Sprintf("The current key of WhatsApp number %s%s is a legacy key, created before Pilot Status "+
 				"stored keys encrypted, so the API cannot reveal it and there is no key to open. The key still works where "+
 				"it is already used. Only regenerating it makes it usable, and regenerating invalidates the current key at "+
 				"once: for example manage the number's key with a pilotstatus_number_api_key resource (whose key attribute "+
 				"then holds the new key), or regenerate it in the Pilot Status dashboard. After that, this ephemeral "+
-				"resource opens the new key.", quote(numberID), quote(current.KeyID)))
+				"resource opens the new key.", quote(numberID), endingIn(current.KeyLast4)))
 	case current.Key == "":
 		return diag.NewErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %s (key id %s) "+
+			fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %s%s "+
 				"as revealable but did not include it. Pilot Status may be having trouble; try again later.",
-				quote(numberID), quote(current.KeyID)))
+				quote(numberID), endingIn(current.KeyLast4)))
 	}
 	return nil
 }

@@ -155,7 +155,7 @@ func TestEphemeralOpenErrors(t *testing.T) {
 			name:     "not revealable",
 			client:   &ephemeralStubClient{keys: ephemeralListedKeys},
 			numberID: "wn_old",
-			want: []string{summaryOpenNotRevealable, `WhatsApp number "wn_old"`, `key id "k_9"`,
+			want: []string{summaryOpenNotRevealable, `WhatsApp number "wn_old" (ending in "wxyz")`,
 				"created before Pilot Status stored keys encrypted", "Only regenerating it makes it usable",
 				"invalidates the current key", "pilotstatus_number_api_key resource"},
 		},
@@ -167,9 +167,9 @@ func TestEphemeralOpenErrors(t *testing.T) {
 		},
 		{
 			name:     "revealable without a key",
-			client:   &ephemeralStubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", Revealable: true}}},
+			client:   &ephemeralStubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Revealable: true}}},
 			numberID: "wn_1",
-			want:     []string{summaryListKeys, `WhatsApp number "wn_1"`, `key id "k_1"`, "did not include it"},
+			want:     []string{summaryListKeys, `WhatsApp number "wn_1" (ending in "abcd")`, "did not include it"},
 		},
 		{
 			name:     "403 number-scoped key",
@@ -207,7 +207,8 @@ func TestEphemeralOpenErrors(t *testing.T) {
 					t.Errorf("error does not say %q:\n%s", frag, text)
 				}
 			}
-			for _, secret := range []string{secretKey, ephemeralCredential} {
+			// Key ids too: the API accepts a key id as a credential (x-api-key-id).
+			for _, secret := range []string{secretKey, ephemeralCredential, "k_1", "k_9"} {
 				if strings.Contains(text, secret) || strings.Contains(logs.String(), secret) {
 					t.Errorf("a secret reached the error or the log:\n%s\n%s", text, logs.String())
 				}
