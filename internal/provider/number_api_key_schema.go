@@ -159,8 +159,9 @@ func numberAPIKeySchema() schema.Schema {
 					onExternalRotationRegenerate + "` (the default): the next plan replaces this resource, regenerating the key, " +
 					"so Terraform again holds the only valid key. `" + onExternalRotationAdopt + "`: take the new key into state " +
 					"from the key list without regenerating, so resources that use it update; when the API does not reveal the " +
-					"new key, fall back to regenerating, with a warning. Read from state during refresh, so a change takes effect " +
-					"from the refresh after it is applied.",
+					"new key, fall back to regenerating, with a warning. The value in the configuration decides the plan it is in: " +
+					"switching to `" + onExternalRotationAdopt + "` after an outside rotation plans an in-place adoption, not a " +
+					"replacement.",
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(onExternalRotationRegenerate),
