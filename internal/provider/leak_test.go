@@ -888,6 +888,13 @@ resource "terraform_data" "handed_on" {
 }
 
 // errorConfig manages the key of one number, with extra provider arguments.
+// What the provider logs while it settles an unknown outcome, and when the key
+// list then reveals the key.
+const (
+	settleLogged    = "regeneration outcome unknown; watching the key list"
+	recoveredLogged = "The key list shows the key that the unanswered regeneration made"
+)
+
 func errorConfig(numberID, extra string) string {
 	return providersTF + `
 provider "pilotstatus" {
@@ -929,22 +936,26 @@ func TestAccLeak_errors(t *testing.T) {
 		// endpoint must have been called by the failing command; none when empty.
 		endpoint string
 		repairs  bool // the next apply, without the fault, stores a working key
+		// recovers: the command succeeds, the key taken from the key list after the
+		// regeneration's answer was lost or spoiled, with one regeneration.
+		recovers bool
 	}{
+		// Credentials the API refuses and unknown numbers fail the plan, on the list.
 		{
 			name:     "401 wrong key",
 			env:      func(*fakeapi.API) []string { return []string{"PILOTSTATUS_API_KEY=" + wrongKey} },
 			passed:   []secret{{"the wrong key passed", wrongKey}},
-			want:     words("Unable to Regenerate API Key", `number "wn_1"`, "rejected the credentials (401)", "(HTTP 401)"),
+			want:     words("Unable to Read API Keys", `number "wn_1"`, "nothing was regenerated", "rejected the credentials (401)", "(HTTP 401)"),
 			logged:   []any{"status=401"},
-			endpoint: fakeapi.EndpointRegenerate,
+			endpoint: fakeapi.EndpointListKeys,
 		},
 		{
 			name:     "401 wrong key id",
 			env:      func(*fakeapi.API) []string { return []string{"PILOTSTATUS_API_KEY_ID=" + wrongKeyID} },
 			passed:   []secret{{"the wrong key id passed", wrongKeyID}},
-			want:     words("Unable to Regenerate API Key", "rejected the credentials (401)", "(HTTP 401)"),
+			want:     words("Unable to Read API Keys", "rejected the credentials (401)", "(HTTP 401)"),
 			logged:   []any{"status=401"},
-			endpoint: fakeapi.EndpointRegenerate,
+			endpoint: fakeapi.EndpointListKeys,
 		},
 		{
 			name: "403 number-scoped key",
@@ -952,16 +963,34 @@ func TestAccLeak_errors(t *testing.T) {
 				k, _ := api.CurrentKey("wn_3")
 				return []string{"PILOTSTATUS_API_KEY=" + k.Raw}
 			},
-			want:     words("Unable to Regenerate API Key", "number-scoped key", "Dashboard → Profile → API", "NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
+			want:     words("Unable to Read API Keys", "number-scoped key", "Dashboard → Profile → API", "NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
 			logged:   []any{"status=403"},
-			endpoint: fakeapi.EndpointRegenerate,
+			endpoint: fakeapi.EndpointListKeys,
 		},
 		{
-			name:     "404 unknown number",
+			name: "403 number-scoped key id",
+			env: func(api *fakeapi.API) []string {
+				k, _ := api.CurrentKey("wn_3")
+				return []string{"PILOTSTATUS_API_KEY_ID=" + k.ID}
+			},
+			want:     words("Unable to Read API Keys", "number-scoped key", "NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
+			logged:   []any{"status=403"},
+			endpoint: fakeapi.EndpointListKeys,
+		},
+		{
+			name:     "unknown number",
 			numberID: "wn_404",
-			want:     words("Unable to Regenerate API Key", `no WhatsApp number with id "wn_404"`, "(HTTP 404)"),
+			want:     words("WhatsApp Number Not Found", `no WhatsApp number "wn_404"`, "nothing was regenerated"),
+			logged:   []any{"status=200"},
+			endpoint: fakeapi.EndpointListKeys,
+		},
+		{
+			name:     "404 unknown number from the regeneration",
+			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultStatus, Status: 404, Code: "NUMBER_NOT_FOUND", Message: "Number not found"},
+			want:     words("Unable to Regenerate API Key", `no WhatsApp number with id "wn_1"`, "(HTTP 404)"),
 			logged:   []any{"status=404"},
 			endpoint: fakeapi.EndpointRegenerate,
+			repairs:  true,
 		},
 		{
 			name:     "400 validation",
@@ -979,27 +1008,23 @@ func TestAccLeak_errors(t *testing.T) {
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},
+		// Each 5xx may have regenerated: the list is watched before the second request,
+		// and there is no third.
 		{
-			name:     "500 exhausted",
+			name:     "500 twice",
+			extra:    `regeneration_settle_time = "1s"`,
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultStatus, Status: 500, Times: 2},
-			want:     words("Unable to Regenerate API Key", "server error", "tried 2 times", lostAnswer, "(HTTP 500)"),
-			logged:   []any{"status=500", "Pilot Status API request failed, retrying"},
+			want:     words("Unable to Regenerate API Key", "server error", "tried once", lostAnswer, "(HTTP 500)", "2 regeneration requests"),
+			logged:   []any{"status=500", settleLogged},
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},
 		{
 			name:     "HTML error page",
+			extra:    `regeneration_settle_time = "1s"`,
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultHTMLError, Times: 2},
 			want:     words("Unable to Regenerate API Key", "server error", lostAnswer, "(HTTP 502)"),
-			logged:   []any{"status=502", "502 Bad Gateway"},
-			endpoint: fakeapi.EndpointRegenerate,
-			repairs:  true,
-		},
-		{
-			name:     "lost answer on regenerate",
-			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 2},
-			want:     words("Unable to Regenerate API Key", "did not complete", lostAnswer, "next apply regenerates the key again"),
-			logged:   []any{"Pilot Status API request failed, retrying"},
+			logged:   []any{"status=502", "502 Bad Gateway", settleLogged},
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},
@@ -1008,35 +1033,40 @@ func TestAccLeak_errors(t *testing.T) {
 			extra:    `request_timeout = "300ms"`,
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDelay, Delay: 3 * time.Second, Times: 2},
 			want:     words("Unable to Regenerate API Key", "did not complete (network failure or timeout)", "request_timeout", lostAnswer),
-			logged:   []any{"Pilot Status API request failed, retrying"},
+			logged:   []any{settleLogged},
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
+		},
+		// An answer lost or spoiled after the work: the key list reveals the key.
+		{
+			name:     "lost answer on regenerate",
+			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 2},
+			logged:   []any{settleLogged, recoveredLogged},
+			endpoint: fakeapi.EndpointRegenerate,
+			recovers: true,
 		},
 		{
 			name:     "malformed JSON",
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultMalformedJSON},
-			want:     words("Unable to Regenerate API Key", "not with the documented shape", lostAnswer),
-			logged:   []any{"this is not JSON"},
+			logged:   []any{"this is not JSON", recoveredLogged},
 			endpoint: fakeapi.EndpointRegenerate,
-			repairs:  true,
+			recovers: true,
 		},
 		{
 			name:     "missing key field",
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultMissingKey},
-			want:     words("Unable to Regenerate API Key", "not with the documented shape", lostAnswer),
-			logged:   []any{"keyLast4"},
+			logged:   []any{"keyLast4", recoveredLogged},
 			endpoint: fakeapi.EndpointRegenerate,
-			repairs:  true,
+			recovers: true,
 		},
 		{
 			// The first half of the answer, which ends in the first part of the key:
 			// the key member is masked to the end of the body, with nothing after it.
 			name:     "truncated body",
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultTruncatedBody},
-			want:     words("Unable to Regenerate API Key", "not with the documented shape", lostAnswer),
-			logged:   []any{regexp.MustCompile(`\\?"key\\?":\\?"\*\*\*\\?"(?:[^,]|$)`)},
+			logged:   []any{regexp.MustCompile(`\\?"key\\?":\\?"\*\*\*\\?"(?:[^,]|$)`), recoveredLogged},
 			endpoint: fakeapi.EndpointRegenerate,
-			repairs:  true,
+			recovers: true,
 		},
 		{
 			name:   "invalid credential format",
@@ -1079,8 +1109,11 @@ func TestAccLeak_errors(t *testing.T) {
 			if tc.endpoint != "" {
 				calls = p.api.Calls(tc.endpoint)
 			}
-			out := p.fail("failing command", env, args...)
-			if !tc.want.MatchString(out) {
+			if tc.recovers {
+				p.run("failing command", args...)
+				p.expectRegenerations("the recovered regeneration", calls, 1)
+				p.holdsCurrentKeys(numberID)
+			} else if out := p.fail("failing command", env, args...); !tc.want.MatchString(out) {
 				t.Errorf("the error does not match %q:\n%s", tc.want, p.c.redact(out))
 			}
 			switch tc.endpoint {
