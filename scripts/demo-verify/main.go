@@ -1,7 +1,8 @@
 // Command demo-verify checks that the keys Terraform holds are the numbers' current
 // keys at the Pilot Status API. It reads `terraform output -json keys` on stdin and
 // the API's list of keys, and prints, per number, whether they match. It never
-// prints a key.
+// prints a key or a key id (the API accepts a key id as a credential): a key is
+// named by its last four characters.
 package main
 
 import (
@@ -18,7 +19,6 @@ import (
 
 type listed struct {
 	NumberID string  `json:"numberId"`
-	KeyID    string  `json:"keyId"`
 	KeyLast4 string  `json:"keyLast4"`
 	Key      *string `json:"key"`
 }
@@ -75,7 +75,7 @@ func run(baseURL, apiKey string, in io.Reader, out io.Writer) error {
 			fmt.Fprintf(out, "  %s: key in state is NOT the current key (current ends in %s)\n", id, k.KeyLast4)
 			mismatches++
 		default:
-			fmt.Fprintf(out, "  %s: key in state is the API's current key (key id %s, ends in %s)\n", id, k.KeyID, k.KeyLast4)
+			fmt.Fprintf(out, "  %s: key in state is the API's current key (ends in %s)\n", id, k.KeyLast4)
 		}
 	}
 	if mismatches > 0 {

@@ -51,8 +51,10 @@ func TestRun(t *testing.T) {
 			if !strings.Contains(out.String(), tc.wantOut) {
 				t.Errorf("output %q lacks %q", out.String(), tc.wantOut)
 			}
-			if strings.Contains(out.String(), keyOne) || strings.Contains(out.String(), keyTwo) {
-				t.Errorf("output shows a key: %q", out.String())
+			for _, secret := range []string{keyOne, keyTwo, "k_1", "k_2"} {
+				if strings.Contains(out.String(), secret) {
+					t.Errorf("output shows a key or a key id: %q", out.String())
+				}
 			}
 		})
 	}
