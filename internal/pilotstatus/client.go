@@ -84,7 +84,7 @@ type Client struct {
 	httpClient *http.Client
 	logger     Logger
 	redactor   *redactor
-	pacer      *pacer
+	limiter    *limiter
 	settleTime time.Duration
 	watch      keyWatch
 }
@@ -247,7 +247,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRequestsPerSecond < 0 {
 		return nil, fmt.Errorf("the maximum requests per second must be 0 (no pacing) or more, got %g", cfg.MaxRequestsPerSecond)
 	}
-	c.pacer = newPacer(cfg.MaxRequestsPerSecond)
+	c.limiter = newLimiter(cfg.MaxRequestsPerSecond)
+	c.limiter.log = c.log
 
 	transport := cfg.Transport
 	if transport == nil {
@@ -259,7 +260,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.redactor = newRedactor([]string{cfg.APIKey, cfg.APIKeyID})
 	c.httpClient = &http.Client{
-		Transport: &loggingTransport{base: transport, logger: cfg.Logger, redactor: c.redactor},
+		Transport: &loggingTransport{base: transport, logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
 		Timeout:   timeout,
 		// A redirect would carry x-api-key to wherever it points: never follow one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -378,7 +379,7 @@ func (c *Client) retryClient(ctx context.Context, cl *call, maxRetries int) *ret
 		ErrorHandler: keepLastResponse,
 		// Called before every attempt, outside the attempt's timeout: wait for its turn.
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-			waited, err := c.pacer.wait(req.Context())
+			waited, err := c.limiter.wait(req.Context())
 			if waited > 0 && err == nil {
 				c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
 					"method":  cl.method,
@@ -452,6 +453,9 @@ func (c *Client) apiError(status int, data []byte, readErr error, cl *call, elap
 		Path:     cl.path,
 		Attempts: int(cl.attempts.Load()),
 		Elapsed:  elapsed,
+	}
+	if r, throttled := c.limiter.learnedRate(); status == http.StatusTooManyRequests && throttled {
+		e.LearnedRate = roundRate(r)
 	}
 	if readErr != nil {
 		return e

@@ -40,6 +40,9 @@ type APIError struct {
 	Attempts int
 	// Elapsed is the time spent across all attempts, waits included.
 	Elapsed time.Duration
+	// LearnedRate is, for a 429, the requests per second the client had slowed down to after the
+	// API's 429s (see Config.MaxRequestsPerSecond); 0 when it had not.
+	LearnedRate float64
 }
 
 // Error returns "CODE: message (HTTP 404)", or "message (HTTP 401)" when there is no code.

@@ -104,6 +104,7 @@ type loggingTransport struct {
 	base     http.RoundTripper
 	logger   Logger
 	redactor *redactor
+	limiter  *limiter // told every answer's status, to learn the API's rate limit
 }
 
 func (t *loggingTransport) log(ctx context.Context, level Level, msg string, fields map[string]any) {
@@ -164,6 +165,13 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if attemptMayHaveActed(status, err, wroteHeaders.Load(), traced.Load()) {
 		cl.mayHaveActed.Store(true)
+	}
+	if err == nil && t.limiter != nil {
+		var wait time.Duration
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d <= MaxRetryAfter {
+			wait = d
+		}
+		t.limiter.observe(ctx, start, resp.StatusCode, wait)
 	}
 	if class != "" {
 		fields["error_class"] = class

@@ -174,7 +174,7 @@ func (c *Client) regenerateRound(ctx context.Context, numberID string) (key Rege
 		if err := ctx.Err(); err != nil {
 			return RegeneratedKey{}, false, notSent(err)
 		}
-		if waited, err := c.pacer.wait(ctx); err != nil {
+		if waited, err := c.limiter.wait(ctx); err != nil {
 			return RegeneratedKey{}, false, notSent(err)
 		} else if waited > 0 {
 			c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
