@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
@@ -25,8 +26,10 @@ type config struct {
 	numbers   []fakeapi.Number
 	rateLimit float64
 	rateBurst int
-	addrFile  string
-	verbose   bool
+	// rateWindow, when set, makes the limit a fixed window: rateLimit requests per rateWindow.
+	rateWindow time.Duration
+	addrFile   string
+	verbose    bool
 }
 
 // parseFlags parses the command line; getenv supplies the environment. Usage and flag errors go to
@@ -45,6 +48,7 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (co
 	fs.IntVar(&generate, "generate", 0, "also add N numbers wn_0001... with phone numbers 55119000XXXXX")
 	fs.Float64Var(&cfg.rateLimit, "rate-limit", 0, "requests per second before answering 429; 0 disables")
 	fs.IntVar(&cfg.rateBurst, "rate-burst", 0, "requests allowed at once by the rate limiter; 0 means the rate, at least 1")
+	fs.DurationVar(&cfg.rateWindow, "rate-window", 0, "count -rate-limit requests per fixed window of this length instead of a token bucket; 0: a token bucket")
 	fs.StringVar(&cfg.addrFile, "addr-file", "", "write the base URL (http://host:port) to this file once listening")
 	fs.BoolVar(&cfg.verbose, "v", false, "log one line per request (method, path, status) to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +94,9 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (co
 	}
 	if cfg.rateBurst < 0 {
 		return config{}, errors.New("-rate-burst must be >= 0")
+	}
+	if cfg.rateWindow < 0 || (cfg.rateWindow > 0 && (cfg.rateLimit < 1 || cfg.rateLimit != math.Trunc(cfg.rateLimit))) {
+		return config{}, errors.New("-rate-window must be > 0, with a whole -rate-limit of at least 1 (requests per window)")
 	}
 	if cfg.rateLimit > 0 && cfg.rateBurst == 0 {
 		cfg.rateBurst = max(1, int(math.Ceil(cfg.rateLimit)))

@@ -5,7 +5,11 @@
 //
 //	pilotstatus-localapi [-listen 127.0.0.1:8080] [-tenant-key ps_...] \
 //	    [-numbers 'wn_1=5511999990001:Suporte,wn_2!=5511999990002:Vendas'] [-generate N] \
-//	    [-rate-limit RPS] [-rate-burst N] [-addr-file PATH] [-v]
+//	    [-rate-limit RPS] [-rate-burst N] [-rate-window DURATION] [-addr-file PATH] [-v]
+//
+// -rate-limit puts a token bucket in front of the API (-rate-burst requests at once, then RPS a
+// second); with -rate-window it is a fixed window instead, -rate-limit requests per window. The limit
+// is the server's: two provider processes applying against it at once share it.
 //
 // The tenant key comes from -tenant-key, else from PILOTSTATUS_LOCAL_TENANT_KEY, else it is random
 // and printed to stderr once: it is the fake's own credential, needed to call it. No other key is
@@ -55,7 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 // serve runs the fake API described by cfg until ctx ends, then shuts it down gracefully.
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	api := fakeapi.New(fakeapi.Options{TenantKey: cfg.tenantKey, Numbers: cfg.numbers})
-	if cfg.rateLimit > 0 {
+	switch {
+	case cfg.rateWindow > 0:
+		api.SetFixedWindowLimit(int(cfg.rateLimit), cfg.rateWindow)
+	case cfg.rateLimit > 0:
 		api.SetRateLimit(cfg.rateLimit, cfg.rateBurst)
 	}
 	if cfg.tenantKey == "" {

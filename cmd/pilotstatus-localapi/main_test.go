@@ -87,6 +87,13 @@ func TestParseFlags(t *testing.T) {
 			args: []string{"-rate-limit", "0.1"},
 			want: config{listen: "127.0.0.1:8080", rateLimit: 0.1, rateBurst: 1},
 		},
+		{
+			name: "fixed window",
+			args: []string{"-rate-limit", "20", "-rate-window", "1s"},
+			want: config{listen: "127.0.0.1:8080", rateLimit: 20, rateBurst: 20, rateWindow: time.Second},
+		},
+		{name: "fixed window without a whole limit", args: []string{"-rate-limit", "2.5", "-rate-window", "1s"}, wantErr: "-rate-window must be > 0"},
+		{name: "fixed window without a limit", args: []string{"-rate-window", "1s"}, wantErr: "-rate-window must be > 0"},
 		{name: "tenant key without prefix", args: []string{"-tenant-key", "secret"}, wantErr: "must start with ps_"},
 		{name: "bare prefix", env: map[string]string{tenantKeyEnv: "ps_"}, wantErr: "must start with ps_"},
 		{name: "number without =", args: []string{"-numbers", "wn_1:5511"}, wantErr: "want id=number"},

@@ -113,7 +113,7 @@ type API struct {
 	total       int
 	rateLimited int
 	faults      map[string][]*queuedFault
-	limiter     *bucket
+	limiter     rateLimit
 	held        holds // requests held by FaultLateWork and FaultLateWorkAfterNext, see hold.go
 }
 

@@ -476,3 +476,42 @@ func TestRateLimiter(t *testing.T) {
 		t.Error("ResetCalls kept the rate-limited count")
 	}
 }
+
+// A fixed window allows limit requests per window, whatever their spacing, and answers 429 until
+// the window ends; a new window starts with the next request after it. It replaces a bucket.
+func TestFixedWindowLimit(t *testing.T) {
+	t.Parallel()
+	api, base, clock := fake(t, fakeapi.Options{})
+	list := func() result { return do(t, base, "GET", "/v1/api-keys", tenant(), "") }
+	api.SetRateLimit(100, 100)
+	api.SetFixedWindowLimit(3, 2*time.Second)
+	for i := range 3 {
+		if r := list(); r.status != 200 {
+			t.Fatalf("request %d of a window of 3 refused: %d", i+1, r.status)
+		}
+		clock.Advance(100 * time.Millisecond)
+	}
+	r := list()
+	wantError(t, r, 429, "Too many requests", "")
+	if got := r.header.Get("Retry-After"); got != "2" { // 1.7s left, rounded up
+		t.Errorf("Retry-After = %q, want 2", got)
+	}
+	clock.Advance(1700 * time.Millisecond) // the window has ended
+	for i := range 3 {
+		if r := list(); r.status != 200 {
+			t.Fatalf("request %d of the next window refused: %d", i+1, r.status)
+		}
+	}
+	if r := list(); r.status != 429 {
+		t.Fatalf("a fourth request in the second window got %d", r.status)
+	}
+	if got := api.RateLimited(); got != 2 {
+		t.Errorf("RateLimited = %d, want 2", got)
+	}
+	api.SetFixedWindowLimit(0, 0)
+	for range 10 {
+		if r := list(); r.status != 200 {
+			t.Fatalf("limit still on: %d", r.status)
+		}
+	}
+}
