@@ -75,9 +75,14 @@ func adviceFor(err error, numberID string) string {
 	case errors.As(err, &apiErr) && pilotstatus.IsValidation(err):
 		advice = fmt.Sprintf("The API rejected the request as invalid (400). Check whatsapp_number_id %q.", numberID)
 	case errors.As(err, &apiErr) && pilotstatus.IsRateLimited(err):
-		advice = fmt.Sprintf("The API kept answering 429 Too Many Requests; the request was tried %s. "+
-			"Wait a moment and apply again, raise max_retries, or set max_requests_per_second to the API's rate limit.",
-			attemptsText(apiErr.Attempts, apiErr.Elapsed))
+		advice = fmt.Sprintf("The API kept answering 429 Too Many Requests; the request was tried %s. ", attemptsText(apiErr.Attempts, apiErr.Elapsed))
+		if apiErr.LearnedRate > 0 {
+			advice += fmt.Sprintf("The provider had slowed itself down to %s requests per second after the API's 429s. "+
+				"Other runs against the same account share its limit: set max_requests_per_second lower than that "+
+				"(each concurrent run its share), or raise max_retries, and apply again.", strconv.FormatFloat(apiErr.LearnedRate, 'f', -1, 64))
+		} else {
+			advice += "Wait a moment and apply again, raise max_retries, or set max_requests_per_second to the API's rate limit."
+		}
 	case errors.As(err, &apiErr) && pilotstatus.IsServerError(err):
 		advice = fmt.Sprintf("The API failed with a server error; the request was tried %s. "+
 			"Pilot Status may be having trouble; apply again later.", attemptsText(apiErr.Attempts, apiErr.Elapsed))

@@ -133,11 +133,13 @@ func providerSchema() schema.Schema {
 				},
 			},
 			"max_requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: "Paces the provider's requests: at most this many a second, evenly spaced, retries included, " +
-					"across every resource and data source of this provider configuration. Set it to the API's rate limit so that " +
-					"a large apply (hundreds of numbers) stays under the limit instead of running into `429 Too Many Requests` and " +
-					"waiting for retries. The wait for a turn does not count against `request_timeout`. From `" + strconv.FormatFloat(minRequestsPerSecond, 'f', -1, 64) + "` to `" +
-					strconv.Itoa(maxRequestsPerSecond) + "`; unset (the default): no pacing.",
+				MarkdownDescription: "A ceiling on the provider's request rate: at most this many a second, evenly spaced, retries " +
+					"included, across every resource and data source of this provider configuration. Without it the provider learns the " +
+					"API's limit from its `429 Too Many Requests` answers and paces itself below it; with it, the learnt rate never passes " +
+					"this value, and requests are paced at it from the start, so a run that knows the limit sees no `429`. When several " +
+					"runs share the account's limit at once, give each its share. The wait for a turn does not count against " +
+					"`request_timeout`. From `" + strconv.FormatFloat(minRequestsPerSecond, 'f', -1, 64) + "` to `" +
+					strconv.Itoa(maxRequestsPerSecond) + "`; unset (the default): no ceiling, the rate is learnt.",
 				Optional: true,
 				Validators: []validator.Float64{
 					float64validator.Between(minRequestsPerSecond, maxRequestsPerSecond),
