@@ -20,8 +20,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
@@ -39,6 +41,12 @@ type options struct {
 	work       string
 	mirror     string
 	profile    bool
+	// limitedOnly skips the tables of N keys beside terraform_data and time_static.
+	limitedOnly bool
+	// compareSrc, when set, is the source tree of another build of the provider: its no-op plan
+	// and unlimited rotate-all are measured side by side with this one's, and nothing else.
+	compareSrc string
+	runs       int
 }
 
 func main() {
@@ -53,6 +61,10 @@ func main() {
 	flag.IntVar(&o.burst, "limited-burst", 5, "the rate-limited API's burst")
 	flag.StringVar(&o.work, "work", ".bench", "working directory (replaced)")
 	flag.StringVar(&o.mirror, "time-mirror", ".tools/mirror", "filesystem mirror holding hashicorp/time")
+	flag.BoolVar(&o.limitedOnly, "rate-limited-only", false, "run only the rotate-all against the rate-limited API")
+	flag.StringVar(&o.compareSrc, "compare", "", "the source tree of another build (a git worktree): measure only its no-op plan of the largest N and "+
+		"unlimited rotate-all of -limited-n beside this build's, -runs times each, and print medians")
+	flag.IntVar(&o.runs, "runs", 5, "runs of each measurement with -compare")
 	flag.BoolVar(&o.profile, "profile", false, "also profile the provider (CPU) during a no-op plan of the largest N, and print the top functions")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -189,6 +201,11 @@ func run(ctx context.Context, o options) error {
 	for _, n := range o.sizes {
 		maxN = max(maxN, n)
 	}
+	if o.compareSrc != "" {
+		// The two builds manage numbers of their own: a no-op plan of the largest N and a
+		// rotate-all of limitedN each.
+		maxN = 2 * (o.sizes[len(o.sizes)-1] + o.limitedN)
+	}
 	api := fakeapi.New(fakeapi.Options{Numbers: numbers(maxN)})
 	url, stop := api.Start()
 	defer stop()
@@ -200,6 +217,12 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("CLI: %s\n", firstLine(string(version)))
 	fmt.Printf("Machine: %s/%s, %d CPUs (%s), %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal())
 
+	if o.compareSrc != "" {
+		return compare(ctx, o, cli, work, env)
+	}
+	if o.limitedOnly {
+		return rateLimited(ctx, o, cli, work, env, api)
+	}
 	results := map[string]map[int][]measurement{}
 	for _, k := range kinds {
 		results[k.name] = map[int][]measurement{}
@@ -276,45 +299,197 @@ func profilePlan(ctx context.Context, cli, work string, env []string, n int) err
 	return nil
 }
 
-// rateLimited rotates limitedN keys against an API that answers 429 beyond
-// limitedRPS, with and without the provider's pacing.
+// limitShape is the rate limit of one rate-limited row.
+type limitShape struct {
+	name  string
+	apply func(api *fakeapi.API, o options)
+}
+
+// rateLimited rotates limitedN keys against an API that answers 429 beyond limitedRPS, in the
+// limit's shapes, with nothing configured (the provider learns the limit) and with
+// max_requests_per_second at the limit, then as two concurrent applies of half the keys each that
+// share the limit. T0 is the same rotate-all against an API without a limit: Terraform's own time.
 func rateLimited(ctx context.Context, o options, cli, work string, env []string, api *fakeapi.API) error {
 	dir := filepath.Join(work, fmt.Sprintf("rate-limited-%d", o.limitedN))
-	if err := writeConfig(dir, kinds[0].config(o.limitedN)); err != nil {
+	if err := writeConfig(dir, keysConfig(0, o.limitedN)); err != nil {
 		return err
 	}
-	if _, err := cliRun(ctx, cli, dir, env, "init", "-input=false"); err != nil {
-		return err
+	half := o.limitedN / 2
+	halves := []string{filepath.Join(work, "concurrent-a"), filepath.Join(work, "concurrent-b")}
+	for i, d := range halves {
+		if err := writeConfig(d, keysConfig(i*half, half)); err != nil {
+			return err
+		}
 	}
-	if _, err := cliRun(ctx, cli, dir, env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
-		return err
+	for _, d := range append([]string{dir}, halves...) {
+		if _, err := cliRun(ctx, cli, d, env, "init", "-input=false"); err != nil {
+			return err
+		}
+		if _, err := cliRun(ctx, cli, d, env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
+			return err
+		}
 	}
-	floor := time.Duration(float64(o.limitedN) / o.limitedRPS * float64(time.Second))
-	fmt.Printf("\nRotate-all of N = %d against an API limited to %g requests/s (burst %d); floor N/%g = %.1f s\n\n",
-		o.limitedN, o.limitedRPS, o.burst, o.limitedRPS, floor.Seconds())
-	fmt.Println("| provider setting | wall time | ratio to floor | API calls | 429 answers |")
-	fmt.Println("|---|---:|---:|---:|---:|")
+	floor := float64(o.limitedN) / o.limitedRPS
+	rps := strconv.FormatFloat(o.limitedRPS, 'f', -1, 64)
 	rotation := 2
-	for _, rps := range []string{"", strconv.FormatFloat(o.limitedRPS, 'f', -1, 64)} {
-		api.SetRateLimit(o.limitedRPS, o.burst)
-		api.ResetCalls()
-		before := api.RateLimited()
-		args := []string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", rotation)}
-		setting := "no pacing"
-		if rps != "" {
-			args = append(args, "-var", "rps="+rps)
-			setting = "max_requests_per_second = " + rps
+	rotate := func(d string, extra ...string) (time.Duration, error) {
+		args := append([]string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", rotation)}, extra...)
+		return cliRun(ctx, cli, d, env, args...)
+	}
+
+	api.SetRateLimit(0, 0)
+	api.ResetCalls()
+	t0, err := rotate(dir)
+	if err != nil {
+		return fmt.Errorf("unlimited rotate-all: %w", err)
+	}
+	rotation++
+	fmt.Printf("\nRotate-all of N = %d against an API limited to R = %s requests/s; floor N/R = %.1f s; "+
+		"T0 = %.1f s (the same rotate-all without a limit: Terraform's own time)\n\n", o.limitedN, rps, floor, t0.Seconds())
+	fmt.Println("| API limit | provider setting | wall time | ÷ N/R | ÷ (N/R + T0) | requests | 429 answers | failed applies |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
+	shapes := []limitShape{
+		{fmt.Sprintf("token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetRateLimit(o.limitedRPS, o.burst) }},
+		{"token bucket, burst 20", func(a *fakeapi.API, o options) { a.SetRateLimit(o.limitedRPS, 20) }},
+		{fmt.Sprintf("strict token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetStrictRateLimit(o.limitedRPS, o.burst) }},
+		{"fixed window of 1 s", func(a *fakeapi.API, o options) { a.SetFixedWindowLimit(int(o.limitedRPS), time.Second) }},
+	}
+	row := func(shape, setting string, walls []time.Duration, failed int) {
+		wall := slices.Max(walls)
+		calls, limited := api.TotalCalls(), api.RateLimited()
+		share := 0.0
+		if calls > 0 {
+			share = 100 * float64(limited) / float64(calls)
 		}
-		wall, err := cliRun(ctx, cli, dir, env, args...)
+		fmt.Printf("| %s | %s | %.1f s | %.2f× | %.2f× | %d | %d (%.1f%%) | %d |\n", shape, setting, wall.Seconds(),
+			wall.Seconds()/floor, wall.Seconds()/(floor+t0.Seconds()), calls, limited, share, failed)
+	}
+	for i, sh := range shapes {
+		for _, setting := range []string{"nothing (learnt)", "max_requests_per_second = " + rps} {
+			var extra []string
+			if setting != "nothing (learnt)" {
+				if i > 0 {
+					continue // the ceiling is measured once, against the first shape
+				}
+				extra = []string{"-var", "rps=" + rps}
+			}
+			sh.apply(api, o)
+			api.ResetCalls()
+			wall, err := rotate(dir, extra...)
+			failed := 0
+			if err != nil {
+				failed = 1
+			}
+			row(sh.name, setting, []time.Duration{wall}, failed)
+			api.SetRateLimit(0, 0)
+			rotation++
+		}
+	}
+	// Two applies at once, each rotating half the keys, share the API's limit.
+	shapes[0].apply(api, o)
+	api.ResetCalls()
+	walls := make([]time.Duration, len(halves))
+	errs := make([]error, len(halves))
+	var wg sync.WaitGroup
+	for i, d := range halves {
+		wg.Go(func() { walls[i], errs[i] = rotate(d) })
+	}
+	wg.Wait()
+	failed := 0
+	for _, err := range errs {
 		if err != nil {
-			return fmt.Errorf("rate-limited rotate-all (%s): %w", setting, err)
+			failed++
 		}
-		fmt.Printf("| %s | %.1f s | %.2f× | %d | %d |\n", setting, wall.Seconds(), wall.Seconds()/floor.Seconds(),
-			api.TotalCalls(), api.RateLimited()-before)
-		api.SetRateLimit(0, 0)
-		rotation++
+	}
+	row(fmt.Sprintf("token bucket, burst %d, shared", o.burst), fmt.Sprintf("nothing, two applies of %d at once", half), walls, failed)
+	api.SetRateLimit(0, 0)
+	return nil
+}
+
+// compare measures this build and the one in o.compareSrc side by side, against an API without a
+// limit: a no-op plan of the largest N and a rotate-all of limitedN keys, o.runs times each,
+// alternating the builds. Each build manages numbers of its own.
+func compare(ctx context.Context, o options, cli, work string, env []string) error {
+	timeMirror, err := filepath.Abs(o.mirror)
+	if err != nil {
+		return err
+	}
+	other, err := prepareMirrorOf(ctx, o.compareSrc, work, "-other", timeMirror)
+	if err != nil {
+		return err
+	}
+	n := o.sizes[len(o.sizes)-1]
+	type build struct {
+		name, plan, rotate string
+		env                []string
+		plans, rotations   []time.Duration
+		rotation           int
+	}
+	builds := []*build{{name: "this build", env: env}, {name: "build of " + o.compareSrc, env: withEnv(env, "TF_CLI_CONFIG_FILE", other)}}
+	for i, b := range builds {
+		b.plan = filepath.Join(work, fmt.Sprintf("compare-%d-plan-%d", i, n))
+		b.rotate = filepath.Join(work, fmt.Sprintf("compare-%d-rotate-%d", i, o.limitedN))
+		if err := writeConfig(b.plan, keysConfig(i*(n+o.limitedN), n)); err != nil {
+			return err
+		}
+		if err := writeConfig(b.rotate, keysConfig(i*(n+o.limitedN)+n, o.limitedN)); err != nil {
+			return err
+		}
+		for _, d := range []string{b.plan, b.rotate} {
+			if _, err := cliRun(ctx, cli, d, b.env, "init", "-input=false"); err != nil {
+				return err
+			}
+			if _, err := cliRun(ctx, cli, d, b.env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
+				return err
+			}
+		}
+		b.rotation = 2
+	}
+	for range o.runs {
+		for _, b := range builds {
+			wall, err := cliRun(ctx, cli, b.plan, b.env, "plan", "-input=false", "-detailed-exitcode", "-var", "rotation=1")
+			if err != nil {
+				return fmt.Errorf("%s: no-op plan: %w", b.name, err)
+			}
+			b.plans = append(b.plans, wall)
+			wall, err = cliRun(ctx, cli, b.rotate, b.env, "apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", b.rotation))
+			if err != nil {
+				return fmt.Errorf("%s: rotate-all: %w", b.name, err)
+			}
+			b.rotation++
+			b.rotations = append(b.rotations, wall)
+		}
+	}
+	fmt.Printf("\nWithout a rate limit, %d runs each, the builds alternating: median (min–max)\n\n", o.runs)
+	fmt.Printf("| build | no-op plan of %d | rotate-all of %d |\n|---|---:|---:|\n", n, o.limitedN)
+	for _, b := range builds {
+		fmt.Printf("| %s | %s | %s |\n", b.name, spread(b.plans), spread(b.rotations))
 	}
 	return nil
+}
+
+// spread is "median (min–max)" of durations, in seconds.
+func spread(ds []time.Duration) string {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return fmt.Sprintf("%.2f s (%.2f–%.2f)", s[len(s)/2].Seconds(), s[0].Seconds(), s[len(s)-1].Seconds())
+}
+
+// withEnv is env with name set to value.
+func withEnv(env []string, name, value string) []string {
+	out := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
+	return append(out, name+"="+value)
+}
+
+// keysConfig is the pilotstatus_number_api_key configuration of n keys, wn_<from+1> onwards.
+func keysConfig(from, n int) string {
+	return header("pilotstatus") + fmt.Sprintf(`
+resource "pilotstatus_number_api_key" "k" {
+  for_each           = toset([for i in range(%d) : format("wn_%%04d", i + %d)])
+  whatsapp_number_id = each.key
+  keepers            = { rotation = var.rotation }
+}
+`, n, from+1)
 }
 
 func printTables(sizes []int, results map[string]map[int][]measurement) {
@@ -366,9 +541,19 @@ func cliRun(ctx context.Context, cli, dir string, env []string, args ...string) 
 // prepareMirror builds the provider into a filesystem mirror beside hashicorp/time
 // and writes a CLI configuration that installs both from it.
 func prepareMirror(ctx context.Context, work, timeMirror string) (string, error) {
-	mirror := filepath.Join(work, "mirror")
-	bin := filepath.Join(work, "terraform-provider-pilotstatus")
+	return prepareMirrorOf(ctx, ".", work, "", timeMirror)
+}
+
+// prepareMirrorOf builds the provider from src into a mirror of its own under work (named by
+// suffix), with its own CLI configuration.
+func prepareMirrorOf(ctx context.Context, src, work, suffix, timeMirror string) (string, error) {
+	mirror := filepath.Join(work, "mirror"+suffix)
+	bin, err := filepath.Abs(filepath.Join(work, "terraform-provider-pilotstatus"+suffix))
+	if err != nil {
+		return "", err
+	}
 	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-X main.version="+mirrorVersion, "-o", bin, ".")
+	build.Dir = src
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
@@ -393,7 +578,7 @@ func prepareMirror(ctx context.Context, work, timeMirror string) (string, error)
 			return "", fmt.Errorf("copying hashicorp/time from %s (run scripts/tools.sh time): %w", timeMirror, err)
 		}
 	}
-	rc := filepath.Join(work, "cli.tfrc")
+	rc := filepath.Join(work, "cli"+suffix+".tfrc")
 	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
 	return rc, os.WriteFile(rc, []byte(config), 0o600)
 }
