@@ -148,15 +148,10 @@ func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numbe
 // key list does not reveal the new key: the plan then regenerates.
 func (r *numberAPIKeyResource) planAdoption(ctx context.Context, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, d := r.listedForAdoption(ctx, numberID, "nothing was changed")
 	switch {
-	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
-				"Terraform, failed; nothing was changed", quote(numberID)), numberID, err, r.data.secrets))
-		return true
-	case !found:
-		resp.Diagnostics.Append(numberNotFoundError(numberID))
+	case d != nil:
+		resp.Diagnostics.Append(d)
 		return true
 	case !current.Revealable || current.Key == "":
 		resp.Diagnostics.Append(adoptionImpossible(numberID, current.KeyLast4))
@@ -170,6 +165,21 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, state numberAPI
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
 	return true
+}
+
+// listedForAdoption reads the number's current key from the key list, to adopt it; the diagnostic
+// is set when the list cannot be read or lacks the number, and says the outcome.
+func (r *numberAPIKeyResource) listedForAdoption(ctx context.Context, numberID, outcome string) (pilotstatus.NumberKey, diag.Diagnostic) {
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		return current, apiErrorDiagnostic(summaryListKeys,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
+				"Terraform, failed; %s", quote(numberID), outcome), numberID, err, r.data.secrets)
+	case !found:
+		return current, numberNotFoundError(numberID)
+	}
+	return current, nil
 }
 
 // refuseDuplicate fails the plan when another pilotstatus_number_api_key of this provider
@@ -466,15 +476,10 @@ func (r *numberAPIKeyResource) requireConfiguredForUpdate(resp *resource.UpdateR
 // adopt fills plan with the number's current key from the key list, as planned by planAdoption.
 func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyModel, state numberAPIKeyModel, resp *resource.UpdateResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, d := r.listedForAdoption(ctx, numberID, "the state was left as it was")
 	switch {
-	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
-				"Terraform, failed; the state was left as it was", quote(numberID)), numberID, err, r.data.secrets))
-		return false
-	case !found:
-		resp.Diagnostics.Append(numberNotFoundError(numberID))
+	case d != nil:
+		resp.Diagnostics.Append(d)
 		return false
 	case !current.Revealable || current.Key == "":
 		resp.Diagnostics.Append(adoptionImpossibleAtApply(numberID, current.KeyLast4))
