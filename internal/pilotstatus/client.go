@@ -2,9 +2,11 @@
 // WhatsApp messaging platform. It is plain Go, free of any Terraform framework, and covers what the
 // provider needs: listing and regenerating number API keys and reading numbers.
 //
-// Every call retries rate limits (429), server errors (5xx but 501) and network failures with
-// backoff, reports failures as *APIError or *TransportError, and logs each attempt through an
-// optional Logger with every key and credential redacted.
+// Reads retry rate limits (429), server errors (5xx but 501) and network failures with backoff; a
+// regeneration retries only attempts that certainly did nothing and settles an unknown outcome on
+// the key list (see RegenerateAPIKey). Every request is paced by a limiter that learns the API's
+// rate limit from its 429s. Failures are reported as *APIError or *TransportError, and each
+// attempt is logged through an optional Logger with every key, key id and credential redacted.
 package pilotstatus
 
 import (

@@ -14,11 +14,12 @@ import (
 var ErrMalformedResponse = errors.New("the API answered with a body that is not the documented shape")
 
 // ErrOutcomeUnknown is wrapped, in addition to the cause, by RegenerateAPIKey when the key may
-// have been regenerated but no usable answer came back: a network error or timeout after the request
-// could have been sent, a 5xx after retries were exhausted, a malformed 2xx, or any failure that
-// follows such an attempt (say a 502, then a 404 on the retry). A refused connection or a plain
-// 4xx/429 on every attempt is definitive and does not wrap it. The previous key must then be
-// assumed invalid; regenerate again (or list the keys) to get a usable one.
+// have been regenerated but no usable key came back: after a network error or timeout once the
+// request could have been sent, a 5xx or a malformed 2xx, the key list did not reveal a new key
+// within the settle time (or could not be read), and no further regeneration was allowed; or a
+// later attempt failed after such an earlier one (say a 502, then a 404). A refused connection or a
+// plain 4xx/429 on every attempt is definitive and does not wrap it. The previous key must then be
+// assumed invalid; the next regeneration gives a usable one.
 var ErrOutcomeUnknown = errors.New("the request may have been carried out but its answer was lost")
 
 // maxMessageRunes bounds APIError.Message.

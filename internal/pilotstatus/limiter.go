@@ -259,13 +259,8 @@ func sleepUntilWoken(ctx context.Context, d time.Duration, wake <-chan struct{})
 	}
 }
 
+// sleepContext waits d, or until ctx ends.
 func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	_, err := sleepUntilWoken(ctx, d, nil) // a nil channel never wakes
+	return err
 }
