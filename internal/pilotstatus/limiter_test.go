@@ -259,7 +259,7 @@ func TestLimiterBacksOffOn429(t *testing.T) {
 }
 
 // While requests succeed after the second 429, the rate grows back along the cubic curve: it is
-// back at the rate the API accepted after K seconds, then probes beyond it; it never passes the
+// back at the rate the API accepted after K seconds, lingers there, then probes beyond it; it never passes the
 // ceiling, and a settled rate is logged once.
 func TestLimiterRecovers(t *testing.T) {
 	t.Parallel()
@@ -284,6 +284,13 @@ func TestLimiterRecovers(t *testing.T) {
 					t.Fatalf("the rate %v passed the ceiling %v", r, ceiling)
 				}
 				prev = r
+				// An API's limit does not move: for seven and a half seconds after the 429 the
+				// rate stays within 5% of the last 429's, so that a run of a few seconds is not
+				// throttled again by its own probing (each 429 with a Retry-After pauses every
+				// request).
+				if at := float64(ms) / 1000; ceiling == 0 && at <= 7.5 && r > 40*1.05 {
+					t.Fatalf("%.1fs after the 429 the rate is already %v: it probes beyond the last 429's 40 too soon", at, r)
+				}
 				if at := float64(ms) / 1000; ceiling == 0 && !checkedK && at >= k {
 					checkedK = true
 					if r < 38 || r > 42 {
