@@ -287,18 +287,6 @@ func (c *Client) log(ctx context.Context, level Level, msg string, fields map[st
 	}
 }
 
-// escapeSegment escapes s as one path segment, "." and ".." included (a server would otherwise
-// resolve them as directory steps).
-func escapeSegment(s string) string {
-	switch s {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
-	}
-	return url.PathEscape(s)
-}
-
 // result is a 2xx answer, read in full.
 type result struct {
 	status int

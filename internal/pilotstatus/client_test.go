@@ -264,7 +264,7 @@ func TestConcurrentCalls(t *testing.T) {
 				errs <- err
 				return
 			}
-			_, err := c.GetNumber(context.Background(), "wn_1")
+			_, err := c.ListAPIKeys(context.Background())
 			var apiErr *pilotstatus.APIError
 			if !errors.As(err, &apiErr) || apiErr.Attempts != 4 {
 				errs <- err

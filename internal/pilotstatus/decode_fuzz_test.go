@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -522,49 +521,6 @@ func FuzzListNumbers(f *testing.F) {
 		for i, n := range numbers {
 			checkNumber(t, fmt.Sprintf("item %d", i), n, members(t, items[i]))
 		}
-	})
-}
-
-// FuzzGetNumber decodes arbitrary GET /v1/numbers/{id} answers for arbitrary ids, and checks the
-// path each id produces.
-func FuzzGetNumber(f *testing.F) {
-	for _, b := range hostileBodies() {
-		f.Add([]byte(b), "wn_1")
-	}
-	for _, s := range numberSeeds {
-		f.Add([]byte(s), "wn_1")
-	}
-	for _, id := range []string{"", ".", "..", "a/b", "a?b=c", "a#b", "100%", "%2F", "%", "with space", "line\nbreak", `quo"te`, `back\slash`, "📞\u202ewn\u202c", "wn\xff", "/", "?", "#", "../../admin"} {
-		f.Add([]byte(numberSeeds[0]), id)
-	}
-	f.Fuzz(func(t *testing.T, body []byte, id string) {
-		c, tr := cannedClient(t, http.StatusOK, body, false)
-		n, err := c.GetNumber(context.Background(), id)
-		if id == "" {
-			if err == nil || tr.hits.Load() != 0 {
-				t.Fatalf("the empty id: err %v after %d requests, want a refusal before any request", err, tr.hits.Load())
-			}
-			return
-		}
-		reqs := tr.requests()
-		if len(reqs) != 1 {
-			t.Fatalf("%d requests were sent, want 1", len(reqs))
-		}
-		seg, ok := strings.CutPrefix(reqs[0].requestURI, "/v1/numbers/")
-		if !ok || seg == "" || strings.ContainsAny(seg, "/?#") || reqs[0].rawQuery != "" || reqs[0].fragment != "" {
-			t.Fatalf("id %q went out as %q: not one path segment under /v1/numbers/", id, reqs[0].requestURI)
-		}
-		if seg == "." || seg == ".." {
-			t.Fatalf("id %q went out as the dot segment %q", id, seg)
-		}
-		if got, uerr := url.PathUnescape(seg); uerr != nil || got != id {
-			t.Fatalf("id %q went out as %q, which unescapes to %q (%v)", id, seg, got, uerr)
-		}
-		if err != nil {
-			checkDecodeError(t, err, reqs[0].requestURI)
-			return
-		}
-		checkNumber(t, "number", n, members(t, bytes.TrimSpace(body)))
 	})
 }
 

@@ -98,7 +98,7 @@ func TestAPIErrorClasses(t *testing.T) {
 				c.MaxRetries = tt.maxRetries
 				c.APIKeyID, c.APIKey = tenantKeyID, ""
 			})
-			_, err := c.GetNumber(context.Background(), "wn_1")
+			_, err := c.ListNumbers(context.Background())
 			var apiErr *pilotstatus.APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("want an APIError, got %T %v", err, err)
@@ -106,7 +106,7 @@ func TestAPIErrorClasses(t *testing.T) {
 			if apiErr.Status != tt.status || apiErr.Code != tt.wantCode || apiErr.Message != tt.wantMessage {
 				t.Fatalf("got status %d code %q message %q", apiErr.Status, apiErr.Code, apiErr.Message)
 			}
-			if apiErr.Method != http.MethodGet || apiErr.Path != "/v1/numbers/wn_1" {
+			if apiErr.Method != http.MethodGet || apiErr.Path != "/v1/numbers" {
 				t.Fatalf("got %s %s", apiErr.Method, apiErr.Path)
 			}
 			if apiErr.Attempts != tt.wantAttempt || srv.hits.Load() != int64(tt.wantAttempt) {

@@ -112,25 +112,3 @@ func (c *Client) ListNumbers(ctx context.Context) ([]Number, error) {
 	}
 	return numbers, nil
 }
-
-// GetNumber reads one number (GET /v1/numbers/{id}, the id escaped as one path segment). A number
-// outside the tenant is a 404 APIError (see IsNotFound).
-func (c *Client) GetNumber(ctx context.Context, id string) (Number, error) {
-	if id == "" {
-		return Number{}, errors.New("reading a number needs its id; it is empty")
-	}
-	path := numbersPath + "/" + escapeSegment(id)
-	res, err := c.do(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return Number{}, err
-	}
-	var doc numberJSON
-	if err := decodeObject(res.body, &doc); err != nil {
-		return Number{}, malformed(http.MethodGet, path, err.Error())
-	}
-	n, err := doc.toNumber()
-	if err != nil {
-		return Number{}, malformed(http.MethodGet, path, err.Error())
-	}
-	return n, nil
-}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -68,52 +67,5 @@ func TestListNumbersMalformed(t *testing.T) {
 				t.Fatalf("want ErrMalformedResponse mentioning %q, got %v", tt.want, err)
 			}
 		})
-	}
-}
-
-// TestGetNumberEscapesID: whatever the id holds, the server sees exactly one path segment that
-// decodes back to it.
-func TestGetNumberEscapesID(t *testing.T) {
-	t.Parallel()
-	ids := []string{"wn_1", "a/b", "a?b=c", "100%", "50%2F", "with space", "número☎", "a#b", "..", ".", "k;v", "+plus"}
-	for _, id := range ids {
-		t.Run(id, func(t *testing.T) {
-			t.Parallel()
-			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.RawQuery != "" {
-					t.Errorf("server saw a query %q", r.URL.RawQuery)
-				}
-				rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/numbers/")
-				if !ok || strings.Contains(rest, "/") {
-					t.Errorf("server saw path %q: not one segment under /v1/numbers/", r.URL.EscapedPath())
-				}
-				seg, err := url.PathUnescape(rest)
-				if err != nil || seg != id {
-					t.Errorf("segment %q decodes to %q (%v), want %q", rest, seg, err, id)
-				}
-				writeJSON(w, 200, numberBody(id))
-			})
-			got, err := newClient(t, srv.URL).GetNumber(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, wantNumber(id)) {
-				t.Fatalf("got %+v", got)
-			}
-			if srv.hits.Load() != 1 {
-				t.Fatalf("server saw %d requests", srv.hits.Load())
-			}
-		})
-	}
-}
-
-func TestGetNumberRejectsEmptyID(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
-	if _, err := newClient(t, srv.URL).GetNumber(context.Background(), ""); err == nil {
-		t.Fatal("want an error")
-	}
-	if srv.hits.Load() != 0 {
-		t.Fatal("an empty id reached the server")
 	}
 }

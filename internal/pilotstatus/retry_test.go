@@ -190,16 +190,3 @@ func TestDefaultTransportIsClonedNotShared(t *testing.T) {
 		t.Fatalf("got base %q, user agent %q", c.baseURL, c.userAgent)
 	}
 }
-
-func TestEscapeSegment(t *testing.T) {
-	t.Parallel()
-	tests := map[string]string{
-		"wn_1": "wn_1", "a/b": "a%2Fb", "a?b": "a%3Fb", "100%": "100%25", "a b": "a%20b",
-		"é": "%C3%A9", ".": "%2E", "..": "%2E%2E", "...": "...",
-	}
-	for in, want := range tests {
-		if got := escapeSegment(in); got != want {
-			t.Errorf("escapeSegment(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
