@@ -366,7 +366,9 @@ func (c *Client) retryClient(ctx context.Context, cl *call, maxRetries int) *ret
 		RetryWaitMax: c.waitMax,
 		RetryMax:     maxRetries,
 		CheckRetry:   checkRetry,
-		ErrorHandler: keepLastResponse,
+		// Once retries are exhausted, the last answer (or error) comes back untouched, so the
+		// caller can build an APIError from it; the caller drains and closes the body.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		// Called before every attempt, outside the attempt's timeout: wait for its turn.
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			waited, err := c.limiter.wait(req.Context())

@@ -9,18 +9,15 @@ import (
 	"time"
 )
 
+// errNotJSON is the decoding error of a body that is not JSON at all.
+var errNotJSON = errors.New("the body is not valid JSON (truncated, HTML or corrupt)")
+
 // decodeObject decodes a JSON object into v. The error describes what is wrong (not JSON, not an
 // object, a field of the wrong type) without repeating body content.
 func decodeObject(data []byte, v any) error {
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		return errors.New("the body is empty")
-	}
-	if !json.Valid(trimmed) {
-		return errors.New("the body is not valid JSON (truncated, HTML or corrupt)")
-	}
-	if trimmed[0] != '{' {
-		return errors.New("the body is not a JSON object")
+	if err := expectJSON(trimmed, '{', "the body is not a JSON object"); err != nil {
+		return err
 	}
 	return describeJSONError(json.Unmarshal(trimmed, v))
 }
@@ -28,14 +25,8 @@ func decodeObject(data []byte, v any) error {
 // decodeArray splits a JSON array into its raw items.
 func decodeArray(data []byte) ([]json.RawMessage, error) {
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		return nil, errors.New("the body is empty")
-	}
-	if !json.Valid(trimmed) {
-		return nil, errors.New("the body is not valid JSON (truncated, HTML or corrupt)")
-	}
-	if trimmed[0] != '[' {
-		return nil, errors.New("the body is not a JSON array")
+	if err := expectJSON(trimmed, '[', "the body is not a JSON array"); err != nil {
+		return nil, err
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(trimmed, &items); err != nil {
@@ -44,10 +35,30 @@ func decodeArray(data []byte) ([]json.RawMessage, error) {
 	return items, nil
 }
 
+// expectJSON checks that a trimmed body opens with the JSON value it should hold. Only a body that
+// does not is checked for JSON at all (to tell "not JSON" from "another JSON value"): json.Unmarshal
+// checks the others while it decodes them.
+func expectJSON(trimmed []byte, open byte, wrongKind string) error {
+	switch {
+	case len(trimmed) == 0:
+		return errors.New("the body is empty")
+	case trimmed[0] == open:
+		return nil
+	case !json.Valid(trimmed):
+		return errNotJSON
+	default:
+		return errors.New(wrongKind)
+	}
+}
+
 // describeJSONError rewrites a decoding error so that it names the field but holds no body content.
 func describeJSONError(err error) error {
 	if err == nil {
 		return nil
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return errNotJSON
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {

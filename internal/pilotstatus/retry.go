@@ -50,13 +50,6 @@ func retryableStatus(status int) bool {
 		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
 }
 
-// keepLastResponse is the retryablehttp.ErrorHandler: once retries are exhausted it hands back the
-// last answer (or error) untouched, so the caller can build an APIError from it. The caller drains
-// and closes the body.
-func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
-	return resp, err
-}
-
 // backoff returns how long to wait before retry number attempt+1 (attempt counts from 0, as in
 // retryablehttp) after resp (nil after a network error). A usable Retry-After header on resp wins;
 // otherwise the wait is drawn uniformly from [0, min(max, min·2^attempt)] ("full jitter") with
