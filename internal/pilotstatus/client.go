@@ -262,7 +262,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.redactor = newRedactor([]string{cfg.APIKey, cfg.APIKeyID})
 	c.httpClient = &http.Client{
-		Transport: &loggingTransport{base: transport, logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
+		Transport: &attemptTransport{base: transport, logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
 		Timeout:   timeout,
 		// A redirect would carry x-api-key to wherever it points: never follow one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

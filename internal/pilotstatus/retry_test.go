@@ -173,7 +173,7 @@ func TestDefaultTransportIsClonedNotShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lt, ok := c.httpClient.Transport.(*loggingTransport)
+	lt, ok := c.httpClient.Transport.(*attemptTransport)
 	if !ok {
 		t.Fatalf("transport is %T", c.httpClient.Transport)
 	}
