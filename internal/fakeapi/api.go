@@ -1,15 +1,21 @@
 // Package fakeapi is an in-memory, concurrency-safe implementation of the parts of the Pilot Status
-// API that the provider uses: GET and POST /v1/api-keys, POST /v1/api-keys/regenerate,
-// GET /v1/numbers and GET /v1/numbers/{id}.
+// API that the provider and its tests use, as the API's documentation describes them: the key list
+// (GET /v1/api-keys), a number's regeneration by the tenant (POST /v1/api-keys) and by the number's
+// own key (POST /v1/api-keys/regenerate, how a workload rotates a key outside Terraform), and the
+// numbers (GET /v1/numbers, GET /v1/numbers/{id}), with the tenant-scoped and number-scoped
+// credentials of both headers (x-api-key, x-api-key-id), legacy keys that cannot be revealed, and
+// the documented errors. Messaging, webhooks and remote pairing are not served.
 //
 // It serves client tests, provider tests, benchmarks and the local demo. It writes the API's JSON
 // from its own definitions, taken from the product documentation, and deliberately shares no code
 // or types with the API client: a misreading of the docs in the client cannot hide behind the same
 // misreading here.
 //
-// Faults (status codes, rate limits, lost answers, delays, broken bodies) are switched on per test
-// with [API.AddFault] and [API.SetRateLimit]. Every request that reaches the handler is counted, see
-// [API.Calls].
+// Faults (status codes, lost answers, requests carried out late, delays, broken bodies) are switched
+// on per test with [API.AddFault]; rate limits in the shapes real APIs have (a token bucket with a
+// burst, a strict bucket, a fixed window, one limit shared by several clients) with
+// [API.SetRateLimit], [API.SetStrictRateLimit] and [API.SetFixedWindowLimit]. Every request that
+// reaches the handler is counted, see [API.Calls].
 //
 // Unauthenticated administration endpoints under /_admin/ exist for the command-line server
 // (cmd/pilotstatus-localapi): GET /_admin/calls, POST /_admin/reset-calls,

@@ -361,7 +361,7 @@ func (c *Client) doRetrying(ctx context.Context, method, apiPath string, reqBody
 func (c *Client) retryClient(ctx context.Context, cl *call, maxRetries int) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
-		Logger:       nil, // the logging transport and Backoff below log instead
+		Logger:       nil, // the attempt transport and Backoff below log instead
 		RetryWaitMin: c.waitMin,
 		RetryWaitMax: c.waitMax,
 		RetryMax:     maxRetries,
