@@ -204,7 +204,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, errors.New("the API key contains spaces, line breaks or non-ASCII characters; check how it was copied")
 		}
 		if !strings.HasPrefix(cfg.APIKey, "ps_") {
-			return nil, errors.New(`the API key does not start with "ps_"; Pilot Status API keys always do`)
+			return nil, ErrNotAPIKey
 		}
 		c.authHeader, c.authValue = "x-api-key", cfg.APIKey
 	case cfg.APIKeyID != "":

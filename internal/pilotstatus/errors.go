@@ -13,6 +13,10 @@ import (
 // field at fault but never repeats body content.
 var ErrMalformedResponse = errors.New("the API answered with a body that is not the documented shape")
 
+// ErrNotAPIKey is returned by New when the configured API key does not start with "ps_", as every
+// Pilot Status key does: it is some other value, such as a key id.
+var ErrNotAPIKey = errors.New(`the API key does not start with "ps_"; Pilot Status API keys always do`)
+
 // ErrOutcomeUnknown is wrapped, in addition to the cause, by RegenerateAPIKey when the key may
 // have been regenerated but no usable key came back: after a network error or timeout once the
 // request could have been sent, a 5xx or a malformed 2xx, the key list did not reveal a new key

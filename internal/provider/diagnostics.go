@@ -23,22 +23,87 @@ const (
 	summaryListNumbers = "Unable to List WhatsApp Numbers"
 )
 
+// credential is the credential the provider is configured with, as diagnostics need it: where it
+// came from, so that advice names the one place to fix, and its values, to redact.
+type credential struct {
+	// source is the provider argument or environment variable the credential was read from
+	// (api_key, api_key_id, PILOTSTATUS_API_KEY, ...); empty when unknown.
+	source  string
+	secrets []string
+}
+
+// origin names the credential's source in a sentence.
+func (c credential) origin() string {
+	switch c.source {
+	case "api_key", "api_key_id":
+		return "the provider argument " + c.source
+	default:
+		return "the environment variable " + c.source
+	}
+}
+
+// isKeyID reports whether the credential is a key id (x-api-key-id) rather than a key.
+func (c credential) isKeyID() bool { return c.source == "api_key_id" || c.source == envAPIKeyID }
+
+// keyIDSource is where a key id belongs, beside the key's own source: the argument api_key_id
+// beside api_key, the variable PILOTSTATUS_API_KEY_ID beside a variable.
+func (c credential) keyIDSource() string {
+	if c.source == "api_key" {
+		return "the provider argument api_key_id"
+	}
+	return "the environment variable " + envAPIKeyID
+}
+
+// unauthorizedAdvice is the advice for a 401: the credential from its one source was refused.
+func (c credential) unauthorizedAdvice() string {
+	if c.source == "" {
+		return fmt.Sprintf("The API rejected the credentials (401). Check the provider's api_key (%s) or api_key_id (%s): "+
+			"the key may be mistyped, or it was regenerated and the old value no longer works.", envAPIKey, envAPIKeyID)
+	}
+	what := "key"
+	if c.isKeyID() {
+		what = "key id"
+	}
+	fix := "the current tenant-scoped key (ps_...)"
+	if c.isKeyID() {
+		fix = "the id of the current tenant-scoped key"
+	}
+	return fmt.Sprintf("The API rejected the credentials (401): the %s from %s. It may be mistyped, belong to another "+
+		"account, or have been regenerated (the old value stops working at once). Set %s to %s, from Pilot Status "+
+		"Dashboard → Profile → API.", what, c.origin(), c.source, fix)
+}
+
+// invalidCredential reports a credential that cannot be sent at all, with what to set where.
+func invalidCredential(c credential, err error) diag.Diagnostic {
+	advice := fmt.Sprintf("Set %s again to the tenant-scoped key (ps_...) from Pilot Status Dashboard → Profile → API, "+
+		"without quotes, spaces or line breaks.", c.source)
+	switch {
+	case c.isKeyID():
+		advice = fmt.Sprintf("Set %s again to the id of the tenant-scoped key, without quotes, spaces or line breaks.", c.source)
+	case errors.Is(err, pilotstatus.ErrNotAPIKey):
+		advice = fmt.Sprintf("If it is a key id, it belongs in %s, with %s unset. Otherwise set %s to the tenant-scoped key "+
+			"(ps_...) from Pilot Status Dashboard → Profile → API.", c.keyIDSource(), c.source, c.source)
+	}
+	return diag.NewErrorDiagnostic("Invalid Pilot Status Credential",
+		fmt.Sprintf("The credential from %s is not usable: %s. %s", c.origin(), pilotstatus.Redact(err.Error(), c.secrets...), advice))
+}
+
 // apiErrorDiagnostic turns a client error into a diagnostic whose detail says
 // what was attempted, what the user can do, and then the original error. The
 // error text comes from the client, which never puts a key or a body in it; it is
 // redacted again here all the same.
-func apiErrorDiagnostic(summary, attempted, numberID string, err error, secrets []string) diag.Diagnostic {
+func apiErrorDiagnostic(summary, attempted, numberID string, err error, cred credential) diag.Diagnostic {
 	var b strings.Builder
 	b.WriteString(attempted)
 	b.WriteString(".\n\n")
-	b.WriteString(adviceFor(err, numberID))
+	b.WriteString(adviceFor(err, numberID, cred))
 	b.WriteString("\n\nOriginal Error: ")
-	b.WriteString(pilotstatus.Redact(err.Error(), secrets...))
+	b.WriteString(pilotstatus.Redact(err.Error(), cred.secrets...))
 	return diag.NewErrorDiagnostic(summary, b.String())
 }
 
 // adviceFor says what the user can do about err.
-func adviceFor(err error, numberID string) string {
+func adviceFor(err error, numberID string, cred credential) string {
 	var (
 		apiErr   *pilotstatus.APIError
 		transErr *pilotstatus.TransportError
@@ -58,8 +123,7 @@ func adviceFor(err error, numberID string) string {
 			"points at a server that does not speak TLS. This is not retried. Check base_url (" + envBaseURL + "), and the " +
 			"machine's trusted certificates if a proxy intercepts TLS."
 	case errors.As(err, &apiErr) && pilotstatus.IsUnauthorized(err):
-		advice = fmt.Sprintf("The API rejected the credentials (401). Check the provider's api_key (%s) or api_key_id (%s): "+
-			"the key may be mistyped, or it was regenerated and the old value no longer works.", envAPIKey, envAPIKeyID)
+		advice = cred.unauthorizedAdvice()
 	case errors.As(err, &apiErr) && apiErr.Code == "NUMBER_SCOPE_NOT_ALLOWED":
 		advice = "The provider is configured with a number-scoped key, which cannot manage API keys. " +
 			"Configure the tenant-scoped key instead: Pilot Status Dashboard → Profile → API."

@@ -139,7 +139,7 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
 
 	current, found, err := e.data.keys.get(ctx, numberID)
-	if d := openDiagnostic(numberID, current, found, err, e.data.secrets); d != nil {
+	if d := openDiagnostic(numberID, current, found, err, e.data.cred); d != nil {
 		resp.Diagnostics.Append(d)
 		return
 	}
@@ -150,12 +150,12 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 
 // openDiagnostic returns the error that keeps the key of numberID from being
 // opened, or nil when the list answered with a usable key.
-func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, err error, secrets []string) diag.Diagnostic {
+func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, err error, cred credential) diag.Diagnostic {
 	switch {
 	case err != nil:
 		return apiErrorDiagnostic(summaryListKeys,
 			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys) failed; no key was regenerated", quote(numberID)),
-			numberID, err, secrets)
+			numberID, err, cred)
 	case !found:
 		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNumberNotFound,
 			fmt.Sprintf("No WhatsApp number with id %s exists in the tenant: the tenant's key list (GET /v1/api-keys) has no "+

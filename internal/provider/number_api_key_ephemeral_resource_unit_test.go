@@ -82,7 +82,7 @@ func numberIDRef(s string) *string { return &s }
 func TestEphemeralOpenReadsListedKey(t *testing.T) {
 	t.Parallel()
 	client := &ephemeralStubClient{keys: ephemeralListedKeys}
-	data := newProviderData(client, []string{ephemeralCredential})
+	data := newProviderData(client, credential{secrets: []string{ephemeralCredential}})
 	e := &numberAPIKeyEphemeralResource{data: data}
 	r := &numberAPIKeyResource{data: data}
 	ctx := context.Background()
@@ -117,7 +117,7 @@ func TestEphemeralOpenReadsListedKey(t *testing.T) {
 func TestEphemeralOpenUnknownNumberID(t *testing.T) {
 	t.Parallel()
 	client := &ephemeralStubClient{keys: ephemeralListedKeys}
-	e := &numberAPIKeyEphemeralResource{data: newProviderData(client, nil)}
+	e := &numberAPIKeyEphemeralResource{data: newProviderData(client, credential{})}
 	resp, m := openEphemeralKey(context.Background(), t, e, nil)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("open failed: %s", diagText(resp.Diagnostics))
@@ -196,7 +196,7 @@ func TestEphemeralOpenErrors(t *testing.T) {
 			t.Parallel()
 			var logs bytes.Buffer
 			ctx := tflogtest.RootLogger(context.Background(), &logs)
-			e := &numberAPIKeyEphemeralResource{data: newProviderData(tc.client, []string{ephemeralCredential})}
+			e := &numberAPIKeyEphemeralResource{data: newProviderData(tc.client, credential{secrets: []string{ephemeralCredential}})}
 			resp, _ := openEphemeralKey(ctx, t, e, numberIDRef(tc.numberID))
 			if resp.Diagnostics.ErrorsCount() != 1 {
 				t.Fatalf("want one error, got: %s", diagText(resp.Diagnostics))
@@ -225,7 +225,7 @@ func TestEphemeralOpenLogsNoKey(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	e := &numberAPIKeyEphemeralResource{data: newProviderData(&ephemeralStubClient{keys: ephemeralListedKeys}, nil)}
+	e := &numberAPIKeyEphemeralResource{data: newProviderData(&ephemeralStubClient{keys: ephemeralListedKeys}, credential{})}
 	if resp, _ := openEphemeralKey(ctx, t, e, numberIDRef("wn_1")); resp.Diagnostics.HasError() {
 		t.Fatalf("open failed: %s", diagText(resp.Diagnostics))
 	}

@@ -55,7 +55,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			name:   "401 wrong key",
 			apiKey: func(*fakeapi.API) string { return "ps_not_the_tenant_key" },
 			want: words("Unable to Read API Keys", `number "wn_1"`, "nothing was regenerated", "rejected the credentials (401)",
-				"PILOTSTATUS_API_KEY", "(HTTP 401)"),
+				"the key from the provider argument api_key.", "(HTTP 401)"),
 		},
 		{
 			name:   "403 number-scoped key",
@@ -230,13 +230,32 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 		{
 			name:     "configured key that is not a Pilot Status key",
 			provider: hcl("base_url", url, "api_key", "not-a-key"),
-			want:     words("Invalid Pilot Status Credential", "from api_key", `does not start with "ps_"`),
+			want:     words("Invalid Pilot Status Credential", "from the provider argument api_key", `does not start with "ps_"`),
+		},
+		{
+			name:     "key id in PILOTSTATUS_API_KEY",
+			provider: hcl("base_url", url),
+			env:      map[string]string{envAPIKey: fakeapi.DefaultTenantKeyID},
+			want: words("Invalid Pilot Status Credential", "from the environment variable PILOTSTATUS_API_KEY is not usable",
+				"belongs in the environment variable PILOTSTATUS_API_KEY_ID, with PILOTSTATUS_API_KEY unset"),
+		},
+		{
+			name:     "key id in api_key",
+			provider: hcl("base_url", url, "api_key", fakeapi.DefaultTenantKeyID),
+			want: words("Invalid Pilot Status Credential", "from the provider argument api_key is not usable",
+				"belongs in the provider argument api_key_id, with api_key unset"),
+		},
+		{
+			name:     "key id with a line break in PILOTSTATUS_API_KEY_ID",
+			provider: hcl("base_url", url),
+			env:      map[string]string{envAPIKeyID: fakeapi.DefaultTenantKeyID + "\n"},
+			want:     words("Invalid Pilot Status Credential", "PILOTSTATUS_API_KEY_ID", "Set PILOTSTATUS_API_KEY_ID again to the id"),
 		},
 		{
 			name:     "key in the environment with a line break",
 			provider: hcl("base_url", url),
 			env:      map[string]string{envAPIKeyAlt: "ps_abc\n"},
-			want:     words("Invalid Pilot Status Credential", "from PILOT_STATUS_API_KEY", "line breaks"),
+			want:     words("Invalid Pilot Status Credential", "from the environment variable PILOT_STATUS_API_KEY", "line breaks"),
 		},
 		{
 			name:     "malformed base_url",
@@ -283,6 +302,37 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 	}
 	if got := api.TotalCalls(); got != 0 {
 		t.Errorf("configuration errors let %d requests reach the API", got)
+	}
+}
+
+// A credential the API refuses (401) is answered with advice that names the one place it came from:
+// the provider argument or the environment variable to fix.
+func TestAccProvider_rejectedCredentialNamesItsSource(t *testing.T) {
+	skipUnlessAcc(t)
+	_, url := newTestAPI(t)
+	const wrongKey, wrongID = "ps_notTheTenantKey0000", "k_not_the_tenant_key"
+	cases := []struct {
+		source   string
+		provider string
+		env      map[string]string
+		want     string
+	}{
+		{"api_key", hcl("base_url", url, "api_key", wrongKey), nil, "the key from the provider argument api_key. "},
+		{"api_key_id", hcl("base_url", url, "api_key_id", wrongID), nil, "the key id from the provider argument api_key_id. "},
+		{envAPIKey, hcl("base_url", url), map[string]string{envAPIKey: wrongKey}, "the key from the environment variable PILOTSTATUS_API_KEY. "},
+		{envAPIKeyAlt, hcl("base_url", url), map[string]string{envAPIKeyAlt: wrongKey}, "the key from the environment variable PILOT_STATUS_API_KEY. "},
+		{envAPIKeyID, hcl("base_url", url), map[string]string{envAPIKeyID: wrongID}, "the key id from the environment variable PILOTSTATUS_API_KEY_ID. "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.source, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + wn1Resource,
+					ExpectError: words("Unable to Read API Keys", "rejected the credentials (401):", tc.want, "Set "+tc.source+" to", "(HTTP 401)"),
+				}},
+			})
+		})
 	}
 }
 

@@ -175,7 +175,7 @@ func (r *numberAPIKeyResource) listedForAdoption(ctx context.Context, numberID, 
 	case err != nil:
 		return current, apiErrorDiagnostic(summaryListKeys,
 			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
-				"Terraform, failed; %s", quote(numberID), outcome), numberID, err, r.data.secrets)
+				"Terraform, failed; %s", quote(numberID), outcome), numberID, err, r.data.cred)
 	case !found:
 		return current, numberNotFoundError(numberID)
 	}
@@ -251,7 +251,7 @@ func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID t
 	case err != nil:
 		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
 			fmt.Sprintf("Planning the regeneration of the key of WhatsApp number %s needs the tenant's key list "+
-				"(GET /v1/api-keys), and reading it failed; nothing was regenerated", quote(id)), id, err, r.data.secrets))
+				"(GET /v1/api-keys), and reading it failed; nothing was regenerated", quote(id)), id, err, r.data.cred))
 	case !found:
 		resp.Diagnostics.Append(numberNotFoundError(id))
 	default:
@@ -283,7 +283,7 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
 			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), which a regeneration needs to tell "+
 				"whether an unanswered request was carried out, failed; nothing was regenerated", quote(numberID)),
-			numberID, err, r.data.secrets))
+			numberID, err, r.data.cred))
 		return
 	case !found:
 		resp.Diagnostics.Append(numberNotFoundError(numberID))
@@ -295,7 +295,7 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
 			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys) failed", quote(numberID)),
-			numberID, err, r.data.secrets))
+			numberID, err, r.data.cred))
 		return
 	}
 	r.data.keys.regenerated(key)
@@ -343,7 +343,7 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
 			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys) failed; the state was left as it was", quote(numberID)),
-			numberID, err, r.data.secrets))
+			numberID, err, r.data.cred))
 		return
 	}
 	if !found {
@@ -524,7 +524,7 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 		diags.Append(apiErrorDiagnostic(summaryInvalidate,
 			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to invalidate it on destroy "+
 				"(on_destroy = %q), failed; nothing was invalidated and the resource stays in state", quote(numberID), onDestroyInvalidate),
-			numberID, err, r.data.secrets))
+			numberID, err, r.data.cred))
 		return
 	case !found:
 		tflog.Info(ctx, "The WhatsApp number is gone; there is no key to invalidate")
@@ -541,7 +541,7 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 		diags.Append(apiErrorDiagnostic(summaryInvalidate,
 			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys), to invalidate the key in state on "+
 				"destroy (on_destroy = %q), failed; the resource stays in state and the next destroy tries again", quote(numberID), onDestroyInvalidate),
-			numberID, err, r.data.secrets))
+			numberID, err, r.data.cred))
 		return
 	}
 	r.data.keys.regenerated(key)

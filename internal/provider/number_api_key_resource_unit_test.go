@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +133,7 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := &numberAPIKeyResource{data: newProviderData(tc.client, nil)}
+			r := &numberAPIKeyResource{data: newProviderData(tc.client, credential{})}
 			resp := planCreate(t, r, tc.numberID)
 			errs, warnings := resp.Diagnostics.ErrorsCount(), resp.Diagnostics.WarningsCount()
 			if tc.wantError && (errs != 1 || warnings != 0) || !tc.wantError && (errs != 0 || warnings != 1) {
@@ -191,7 +193,7 @@ func TestAdviceForEveryErrorClass(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d := apiErrorDiagnostic(summaryRegenerate, "Regenerating", "wn_1", tc.err, nil)
+			d := apiErrorDiagnostic(summaryRegenerate, "Regenerating", "wn_1", tc.err, credential{})
 			text := d.Summary() + "\n" + d.Detail()
 			for _, frag := range append(tc.want, "Original Error: ") {
 				if !strings.Contains(text, frag) {
@@ -207,11 +209,56 @@ func TestAdviceForEveryErrorClass(t *testing.T) {
 	}
 }
 
+// The advice for a refused (401) or unusable credential names its one source, and no other
+// argument or variable; a key id given as a key is pointed to where key ids belong.
+func TestCredentialAdviceNamesItsSource(t *testing.T) {
+	t.Parallel()
+	sources := []string{"api_key", "api_key_id", envAPIKey, envAPIKeyAlt, envAPIKeyID}
+	named := func(text, name string) bool {
+		return regexp.MustCompile(`(^|[^\w-])` + regexp.QuoteMeta(name) + `($|[^\w-])`).MatchString(text)
+	}
+	unauthorized := func(c credential) string {
+		return adviceFor(&pilotstatus.APIError{Status: 401, Message: "Unauthorized", Method: "GET", Path: "/v1/api-keys"}, "wn_1", c)
+	}
+	invalid := func(err error) func(c credential) string {
+		return func(c credential) string { return invalidCredential(c, err).Detail() }
+	}
+	notAKey := invalid(pilotstatus.ErrNotAPIKey)
+	spaces := invalid(errors.New("the API key id contains spaces, line breaks or non-ASCII characters; check how it was copied"))
+	type row struct {
+		name   string
+		source string
+		detail func(c credential) string
+		names  []string // every source the text names; it must name no other
+	}
+	cases := []row{
+		{"key id in api_key", "api_key", notAKey, []string{"api_key", "api_key_id"}},
+		{"key id in PILOTSTATUS_API_KEY", envAPIKey, notAKey, []string{envAPIKey, envAPIKeyID}},
+		{"key id in PILOT_STATUS_API_KEY", envAPIKeyAlt, notAKey, []string{envAPIKeyAlt, envAPIKeyID}},
+		{"spaces in api_key_id", "api_key_id", spaces, []string{"api_key_id"}},
+		{"spaces in PILOTSTATUS_API_KEY_ID", envAPIKeyID, spaces, []string{envAPIKeyID}},
+	}
+	for _, src := range sources {
+		cases = append(cases, row{"401 from " + src, src, unauthorized, []string{src}})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			text := tc.detail(credential{source: tc.source})
+			for _, src := range sources {
+				if want := slices.Contains(tc.names, src); named(text, src) != want {
+					t.Errorf("names %s: %v, want %v:\n%s", src, !want, want, text)
+				}
+			}
+		})
+	}
+}
+
 // Even if an error text carried a key or the credential, the diagnostic would not.
 func TestDiagnosticRedactsSecrets(t *testing.T) {
 	t.Parallel()
 	err := errors.New("upstream said " + secretKey + " and k_credential_id")
-	d := apiErrorDiagnostic(summaryListKeys, "Listing", "wn_1", err, []string{"k_credential_id"})
+	d := apiErrorDiagnostic(summaryListKeys, "Listing", "wn_1", err, credential{secrets: []string{"k_credential_id"}})
 	if strings.Contains(d.Detail(), secretKey) || strings.Contains(d.Detail(), "k_credential_id") {
 		t.Errorf("diagnostic shows a secret:\n%s", d.Detail())
 	}

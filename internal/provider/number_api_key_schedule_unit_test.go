@@ -109,7 +109,7 @@ func planUpdate(t *testing.T, now, made time.Time, period string) *resource.Modi
 		"on_destroy":      str("keep"), "on_external_rotation": str("regenerate"),
 	})
 	client := stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true}}}
-	r := &numberAPIKeyResource{data: newProviderData(client, nil)}
+	r := &numberAPIKeyResource{data: newProviderData(client, credential{})}
 	r.data.now = func() time.Time { return now }
 	req := resource.ModifyPlanRequest{
 		Config: tfsdk.Config{Schema: s, Raw: obj},
@@ -168,7 +168,7 @@ func TestModifyPlanWarnsOfDestroy(t *testing.T) {
 		state := objectValue(t, map[string]tftypes.Value{
 			"whatsapp_number_id": str("wn_1"), "key": str(secretKey), "key_last4": str("abcd"), "on_destroy": str(mode),
 		})
-		r := &numberAPIKeyResource{data: newProviderData(stubClient{}, nil)}
+		r := &numberAPIKeyResource{data: newProviderData(stubClient{}, credential{})}
 		req := resource.ModifyPlanRequest{
 			Plan:  tfsdk.Plan{Schema: s, Raw: tftypes.NewValue(typ, nil)},
 			State: tfsdk.State{Schema: s, Raw: state},

@@ -125,8 +125,9 @@ func providerSchema() schema.Schema {
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after a `429 Too Many Requests`, a `5xx` answer (except `501`) " +
 					"or a network failure; TLS certificate errors are not retried. Waits honour `Retry-After` (up to five minutes; a longer " +
-					"one ends the retries), otherwise back off exponentially with jitter. From `0` (no retries) to `20`; defaults to `" +
-					itoa(defaultMaxRetries) + "`.",
+					"one ends the retries), otherwise back off exponentially with jitter. A regeneration is retried this way only after a " +
+					"`429` or a refused connection; after an answer that may have come after the work was done, see " +
+					"`regeneration_settle_time`. From `0` (no retries) to `20`; defaults to `" + itoa(defaultMaxRetries) + "`.",
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 20),
@@ -213,14 +214,11 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	}
 	client, err := pilotstatus.New(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Pilot Status Credential",
-			"The credential from "+settings.credentialSource+" is not usable: "+
-				pilotstatus.Redact(err.Error(), settings.secrets()...)+". "+
-				"Set it to the tenant-scoped key (ps_...) from Dashboard → Profile → API, or to that key's id.")
+		resp.Diagnostics.Append(invalidCredential(settings.credential(), err))
 		return
 	}
 
-	data := newProviderData(client, settings.secrets())
+	data := newProviderData(client, settings.credential())
 	if p.opts.now != nil {
 		data.now = p.opts.now
 	}

@@ -25,30 +25,31 @@ type apiClient interface {
 // providerData is shared by every resource of one provider process, that is one
 // Terraform run (plan or apply).
 type providerData struct {
-	client  apiClient
-	keys    *keyCache
-	claims  *claimSet
-	plans   *planSet
-	secrets []string
+	client apiClient
+	keys   *keyCache
+	claims *claimSet
+	plans  *planSet
+	// cred is the configured credential: its source for advice, its values for masking.
+	cred credential
 	// now is the clock of scheduled rotation; tests replace it.
 	now func() time.Time
 }
 
-func newProviderData(client apiClient, secrets []string) *providerData {
+func newProviderData(client apiClient, cred credential) *providerData {
 	return &providerData{
-		client:  client,
-		keys:    newKeyCache(client.ListAPIKeys),
-		claims:  newClaimSet(),
-		plans:   newPlanSet(),
-		secrets: secrets,
-		now:     time.Now,
+		client: client,
+		keys:   newKeyCache(client.ListAPIKeys),
+		claims: newClaimSet(),
+		plans:  newPlanSet(),
+		cred:   cred,
+		now:    time.Now,
 	}
 }
 
 // maskContext returns ctx with log masks for every value that must never reach a
 // log: the configured credentials, every ps_ value and the key field.
 func (d *providerData) maskContext(ctx context.Context) context.Context {
-	return maskContext(ctx, d.secrets)
+	return maskContext(ctx, d.cred.secrets)
 }
 
 func maskContext(ctx context.Context, secrets []string) context.Context {

@@ -55,6 +55,11 @@ func (s settings) secrets() []string {
 	return out
 }
 
+// credential is the configured credential as diagnostics need it.
+func (s settings) credential() credential {
+	return credential{source: s.credentialSource, secrets: s.secrets()}
+}
+
 func (s settings) authHeader() string {
 	if s.apiKey != "" {
 		return "x-api-key"
