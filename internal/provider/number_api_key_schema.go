@@ -53,7 +53,8 @@ func numberAPIKeySchema() schema.Schema {
 		MarkdownDescription: "Owns the API key of one Pilot Status WhatsApp number. Pilot Status keeps exactly one key per number " +
 			"and can only **regenerate** it: creating or replacing this resource calls `POST /v1/api-keys`, which invalidates " +
 			"the number's previous key at once and returns the new key one time only. The key is stored in state as a " +
-			"sensitive attribute. Destroying the resource makes no API call: the key stays valid.",
+			"sensitive attribute. Destroying it makes no API call by default, so the key stays valid; with `on_destroy = \"" +
+			onDestroyInvalidate + "\"` destroying regenerates the key and discards the new one, so the key in state stops working.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Equals `whatsapp_number_id`.",
@@ -75,6 +76,7 @@ func numberAPIKeySchema() schema.Schema {
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; adding, changing or removing any entry regenerates the key. An unset map and `{}` are the same. " +
+					"The values are shown in plan output in clear text: never put a secret here. " +
 					"Use a `time_rotating` id here to rotate on a schedule. After an import, the first keepers set are recorded " +
 					"without regenerating.",
 				ElementType: types.StringType,
@@ -85,7 +87,7 @@ func numberAPIKeySchema() schema.Schema {
 				},
 			},
 			"key": schema.StringAttribute{
-				MarkdownDescription: "The raw API key (`ps_...`), from the answer of the regeneration, or from the key list after an import. " +
+				MarkdownDescription: "The raw API key (`ps_...`), from the answer of the regeneration, or from the key list after an import or an adoption. " +
 					"Null after importing a key the API does not reveal (a legacy key): `terraform apply -replace=<address>` " +
 					"regenerates it, invalidating the current key, and stores a usable one.",
 				Computed:      true,
@@ -93,7 +95,7 @@ func numberAPIKeySchema() schema.Schema {
 				PlanModifiers: keep,
 			},
 			"key_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the current key; it changes with every regeneration. It is a credential: the API " +
+				MarkdownDescription: "The id of the current key; it changes with every regeneration and adoption. It is a credential: the API " +
 					"accepts a key id in place of the key (header `x-api-key-id`), so it is sensitive like `key`, and an " +
 					"`output` of it must be marked `sensitive = true`. Name a key in logs and outputs by `key_last4`.",
 				Computed:      true,
@@ -111,7 +113,7 @@ func numberAPIKeySchema() schema.Schema {
 				PlanModifiers:       keep,
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the key was generated (RFC 3339). Null after an import or an adoption: the API does not list it.",
+				MarkdownDescription: "When the key was generated (RFC 3339), as the regeneration's answer says. Null after an import or an adoption: the key list does not include it.",
 				Computed:            true,
 				PlanModifiers:       keep,
 			},
