@@ -55,7 +55,8 @@ cat >"$tmp/work/main.tf" <<'HCL'
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
   }
 }

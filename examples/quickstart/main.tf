@@ -9,7 +9,8 @@
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
   }
 }

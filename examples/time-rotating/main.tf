@@ -12,11 +12,12 @@
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
     time = {
       source  = "hashicorp/time"
-      version = ">= 0.9.0"
+      version = "~> 0.14"
     }
   }
 }

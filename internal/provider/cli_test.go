@@ -125,7 +125,7 @@ func writeCLIConfig(t *testing.T, rc, pluginDir string) {
 
 // mirrorVersion is the version under which the provider binary is put into a
 // filesystem mirror.
-const mirrorVersion = "0.0.1"
+const mirrorVersion = "0.99.0"
 
 // useMirror replaces dev_overrides, which init does not accept, with a filesystem
 // mirror holding the provider binary and hashicorp/time from the project's mirror

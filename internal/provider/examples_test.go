@@ -1,17 +1,26 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
@@ -35,13 +44,19 @@ func exampleFiles(t *testing.T) []string {
 	return files
 }
 
-// providerAttributes is every attribute name of each of the provider's resource,
-// data source and ephemeral resource types, by block kind and type.
-func providerAttributes(t *testing.T) map[string]map[string]bool {
+// blockSchema is what one resource, data source or ephemeral resource type accepts: the
+// attributes a reference may read, the arguments a configuration may set, and its nested blocks.
+type blockSchema struct {
+	attrs, args, blocks map[string]bool
+}
+
+// providerAttributes is the schema of each of the provider's resource, data source and
+// ephemeral resource types, by block kind and type.
+func providerAttributes(t *testing.T) map[string]blockSchema {
 	t.Helper()
 	ctx := context.Background()
-	out := map[string]map[string]bool{
-		"resource pilotstatus_number_api_key": nameSet(numberAPIKeySchema().Attributes),
+	out := map[string]blockSchema{
+		"resource pilotstatus_number_api_key": frameworkSchema(numberAPIKeySchema().Attributes),
 	}
 	for _, f := range []func() datasource.DataSource{NewNumbersDataSource, NewAPIKeysDataSource} {
 		ds := f()
@@ -49,23 +64,29 @@ func providerAttributes(t *testing.T) map[string]map[string]bool {
 		ds.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "pilotstatus"}, &md)
 		var sr datasource.SchemaResponse
 		ds.Schema(ctx, datasource.SchemaRequest{}, &sr)
-		out["data "+md.TypeName] = nameSet(sr.Schema.Attributes)
+		out["data "+md.TypeName] = frameworkSchema(sr.Schema.Attributes)
 	}
 	er := NewNumberAPIKeyEphemeralResource()
 	var md ephemeral.MetadataResponse
 	er.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "pilotstatus"}, &md)
 	var sr ephemeral.SchemaResponse
 	er.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
-	out["ephemeral "+md.TypeName] = nameSet(sr.Schema.Attributes)
+	out["ephemeral "+md.TypeName] = frameworkSchema(sr.Schema.Attributes)
 	return out
 }
 
-func nameSet[V any](attrs map[string]V) map[string]bool {
-	set := make(map[string]bool, len(attrs))
-	for name := range attrs {
-		set[name] = true
+// frameworkSchema reads a framework schema's attributes: every one can be referenced, and those
+// that are not computed-only can be set.
+func frameworkSchema[V interface {
+	IsOptional() bool
+	IsRequired() bool
+}](attrs map[string]V) blockSchema {
+	s := blockSchema{attrs: map[string]bool{}, args: map[string]bool{}, blocks: map[string]bool{}}
+	for name, a := range attrs {
+		s.attrs[name] = true
+		s.args[name] = a.IsOptional() || a.IsRequired()
 	}
-	return set
+	return s
 }
 
 var metaArguments = map[string]bool{"count": true, "for_each": true, "depends_on": true, "provider": true}
@@ -75,11 +96,19 @@ var metaArguments = map[string]bool{"count": true, "for_each": true, "depends_on
 // installed here (AWS, Vault, GitHub, Kubernetes) are checked this way alone.
 func TestExamplesUseRealAttributes(t *testing.T) {
 	t.Parallel()
-	known := providerAttributes(t)
 	files := exampleFiles(t)
 	if len(files) < 15 {
 		t.Fatalf("found %d example files under %s, want at least 15", len(files), examplesDir)
 	}
+	if blocks := checkExamples(t, files, "pilotstatus_", providerAttributes(t)); blocks < 15 {
+		t.Errorf("found %d blocks of this provider in the examples, want at least 15", blocks)
+	}
+}
+
+// checkExamples checks every block and reference of a type named with prefix in files against
+// known, and returns how many such blocks it found.
+func checkExamples(t *testing.T, files []string, prefix string, known map[string]blockSchema) int {
+	t.Helper()
 	blocks := 0
 	for _, file := range files {
 		src, err := os.ReadFile(file)
@@ -96,18 +125,23 @@ func TestExamplesUseRealAttributes(t *testing.T) {
 			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", file, f.Body)
 		}
 		for _, b := range body.Blocks {
-			if len(b.Labels) < 2 || !strings.HasPrefix(b.Labels[0], "pilotstatus_") {
+			if len(b.Labels) < 2 || !strings.HasPrefix(b.Labels[0], prefix) {
 				continue
 			}
 			blocks++
-			attrs, ok := known[b.Type+" "+b.Labels[0]]
+			s, ok := known[b.Type+" "+b.Labels[0]]
 			if !ok {
-				t.Errorf("%s: %s %q is not a type of this provider", file, b.Type, b.Labels[0])
+				t.Errorf("%s: %s %q is not a type of its provider", file, b.Type, b.Labels[0])
 				continue
 			}
 			for name, a := range b.Body.Attributes {
-				if !attrs[name] && !metaArguments[name] {
+				if !s.args[name] && !metaArguments[name] {
 					t.Errorf("%s:%d: %s %q has no argument %q", file, a.SrcRange.Start.Line, b.Type, b.Labels[0], name)
+				}
+			}
+			for _, nested := range b.Body.Blocks {
+				if !s.blocks[nested.Type] && nested.Type != "lifecycle" {
+					t.Errorf("%s:%d: %s %q has no block %q", file, nested.TypeRange.Start.Line, b.Type, b.Labels[0], nested.Type)
 				}
 			}
 		}
@@ -116,18 +150,16 @@ func TestExamplesUseRealAttributes(t *testing.T) {
 			if !ok {
 				return nil
 			}
-			checkTraversal(t, file, expr.Traversal, known)
+			checkTraversal(t, file, expr.Traversal, prefix, known)
 			return nil
 		})
 	}
-	if blocks < 15 {
-		t.Errorf("found %d blocks of this provider in the examples, want at least 15", blocks)
-	}
+	return blocks
 }
 
 // checkTraversal checks a reference such as pilotstatus_number_api_key.x.key_id,
 // data.pilotstatus_numbers.all.numbers or ephemeral.pilotstatus_number_api_key.x.key.
-func checkTraversal(t *testing.T, file string, tr hclv2.Traversal, known map[string]map[string]bool) {
+func checkTraversal(t *testing.T, file string, tr hclv2.Traversal, prefix string, known map[string]blockSchema) {
 	t.Helper()
 	kind, rest := "resource", tr
 	if root := tr.RootName(); root == "data" || root == "ephemeral" {
@@ -143,12 +175,12 @@ func checkTraversal(t *testing.T, file string, tr hclv2.Traversal, known map[str
 	case hclv2.TraverseAttr:
 		typ = s.Name
 	}
-	if !strings.HasPrefix(typ, "pilotstatus_") {
+	if !strings.HasPrefix(typ, prefix) {
 		return
 	}
-	attrs, ok := known[kind+" "+typ]
+	s, ok := known[kind+" "+typ]
 	if !ok {
-		t.Errorf("%s:%d: %s %q is not a type of this provider", file, tr.SourceRange().Start.Line, kind, typ)
+		t.Errorf("%s:%d: %s %q is not a type of its provider", file, tr.SourceRange().Start.Line, kind, typ)
 		return
 	}
 	// type, name, optional instance key, then the attribute.
@@ -161,7 +193,7 @@ func checkTraversal(t *testing.T, file string, tr hclv2.Traversal, known map[str
 	if len(steps) == 0 {
 		return
 	}
-	if a, ok := steps[0].(hclv2.TraverseAttr); ok && !attrs[a.Name] {
+	if a, ok := steps[0].(hclv2.TraverseAttr); ok && !s.attrs[a.Name] && !s.blocks[a.Name] {
 		t.Errorf("%s:%d: %s %q has no attribute %q", file, tr.SourceRange().Start.Line, kind, typ, a.Name)
 	}
 }
@@ -172,7 +204,8 @@ const providersTF = `
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
   }
 }
@@ -265,4 +298,156 @@ func TestAccExamples_run(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The examples' hashicorp/time resources set only arguments, and read only attributes, that
+// the real hashicorp/time provider has: its schema comes from the provider itself, installed
+// from the filesystem mirror and exported by the CLI under test (providers schema -json).
+func TestAccExamples_timeMatchesItsSchema(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
+	}
+	mirror, err := filepath.Abs(filepath.Join("..", "..", ".tools", "mirror"))
+	if err == nil {
+		mirror, err = filepath.EvalSymlinks(mirror)
+	}
+	if err != nil {
+		t.Skipf("no filesystem mirror of hashicorp/time: run scripts/tools.sh time (%v)", err)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "cli.tfrc")
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	main := "terraform {\n  required_providers {\n    time = {\n      source  = \"hashicorp/time\"\n      version = \"~> 0.14\"\n    }\n  }\n}\n"
+	for name, content := range map[string]string{rc: config, filepath.Join(dir, "main.tf"): main} {
+		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	run := func(args ...string) []byte {
+		cmd := exec.CommandContext(t.Context(), bin, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s%s", bin, strings.Join(args, " "), err, out, stderr.String())
+		}
+		return out
+	}
+	run("init", "-input=false")
+	var schemas tfjson.ProviderSchemas
+	if err := json.Unmarshal(run("providers", "schema", "-json"), &schemas); err != nil {
+		t.Fatal(err)
+	}
+	var timeSchema *tfjson.ProviderSchema
+	for addr, s := range schemas.Schemas {
+		if strings.HasSuffix(addr, "/hashicorp/time") {
+			timeSchema = s
+		}
+	}
+	if timeSchema == nil || len(timeSchema.ResourceSchemas) == 0 {
+		t.Fatalf("the CLI exported no hashicorp/time resources: %v", slices.Collect(maps.Keys(schemas.Schemas)))
+	}
+	known := map[string]blockSchema{}
+	for typ, rs := range timeSchema.ResourceSchemas {
+		s := blockSchema{attrs: map[string]bool{}, args: map[string]bool{}, blocks: map[string]bool{}}
+		for name, a := range rs.Block.Attributes {
+			s.attrs[name] = true
+			s.args[name] = a.Optional || a.Required
+		}
+		for name := range rs.Block.NestedBlocks {
+			s.blocks[name] = true
+		}
+		known["resource "+typ] = s
+	}
+	if _, ok := known["resource time_rotating"]; !ok {
+		t.Fatal("the exported hashicorp/time schema has no time_rotating")
+	}
+	if blocks := checkExamples(t, exampleFiles(t), "time_", known); blocks < 2 {
+		t.Errorf("found %d hashicorp/time blocks in the examples, want at least 2", blocks)
+	}
+}
+
+// Every required_providers entry in the examples, the doc templates and the README names a
+// version constraint, so that a configuration copied from them never takes whatever is newest.
+func TestRequiredProvidersHaveVersions(t *testing.T) {
+	t.Parallel()
+	sources := map[string][]byte{}
+	for _, f := range exampleFiles(t) {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources[f] = src
+	}
+	docs := []string{filepath.Join("..", "..", "README.md")}
+	err := filepath.WalkDir(filepath.Join("..", "..", "templates"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			docs = append(docs, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence := regexp.MustCompile("(?s)```(?:terraform|hcl|tf)\n(.*?)```")
+	for _, f := range docs {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range fence.FindAllSubmatch(src, -1) {
+			sources[fmt.Sprintf("%s (code block %d)", f, i+1)] = m[1]
+		}
+	}
+	entries := 0
+	for name, src := range sources {
+		f, diags := hclsyntax.ParseConfig(src, name, hclv2.InitialPos)
+		if diags.HasErrors() {
+			t.Errorf("%s does not parse: %s", name, diags.Error())
+			continue
+		}
+		for _, tb := range f.Body.(*hclsyntax.Body).Blocks {
+			if tb.Type != "terraform" {
+				continue
+			}
+			for _, rp := range tb.Body.Blocks {
+				if rp.Type != "required_providers" {
+					continue
+				}
+				for local, a := range rp.Body.Attributes {
+					entries++
+					if v := requiredVersion(a.Expr); v == "" {
+						t.Errorf("%s:%d: required_providers %q has no version constraint", name, a.SrcRange.Start.Line, local)
+					}
+				}
+			}
+		}
+	}
+	if entries < 12 {
+		t.Errorf("found %d required_providers entries, want at least 12", entries)
+	}
+}
+
+// requiredVersion is the version of a required_providers entry ({ source = ..., version = ... }).
+func requiredVersion(expr hclsyntax.Expression) string {
+	obj, ok := expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return ""
+	}
+	for _, item := range obj.Items {
+		if hclv2.ExprAsKeyword(item.KeyExpr) != "version" {
+			continue
+		}
+		v, diags := item.ValueExpr.Value(nil)
+		if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+			return ""
+		}
+		return strings.TrimSpace(v.AsString())
+	}
+	return ""
 }

@@ -8,7 +8,8 @@
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
     aws = {
       source  = "hashicorp/aws"

@@ -6,7 +6,8 @@
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
     kubernetes = {
       source  = "hashicorp/kubernetes"

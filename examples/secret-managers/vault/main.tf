@@ -4,7 +4,8 @@
 terraform {
   required_providers {
     pilotstatus = {
-      source = "pilotstatus/pilotstatus"
+      source  = "pilotstatus/pilotstatus"
+      version = "~> 0.1"
     }
     vault = {
       source  = "hashicorp/vault"
