@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: static checks (gofmt, go vet, golangci-lint, goreleaser check,
-# terraform fmt, generated docs), unit and client tests, then the Terraform-driven
+# actionlint, terraform fmt, generated docs), unit and client tests, then the Terraform-driven
 # tests against the local Pilot Status API on Terraform 1.5.7 and on OpenTofu 1.12.6.
 # Installs what it needs into .tools/ first (reused on later runs).
 set -euo pipefail
@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-"$root/scripts/tools.sh" terraform tofu time golangci-lint goreleaser
+"$root/scripts/tools.sh" terraform tofu time golangci-lint goreleaser actionlint
 
 terraform_bin="$root/.tools/terraform-1.5.7/terraform"
 tofu_bin="$root/.tools/bin/tofu"
@@ -39,6 +39,9 @@ echo "==> golangci-lint"
 
 echo "==> goreleaser check"
 "$root/.tools/bin/goreleaser" check
+
+echo "==> actionlint (.github/workflows)"
+"$root/.tools/bin/actionlint" -no-color
 
 echo "==> terraform fmt -check examples/"
 "$terraform_bin" fmt -check -recursive examples/

@@ -3,7 +3,7 @@
 # (git-ignored). Each tool is rebuilt only when the installed version differs from
 # the pinned one, so a second run costs seconds.
 #
-# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [golangci-lint] [goreleaser] [all]
+# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [golangci-lint] [goreleaser] [actionlint] [all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +17,7 @@ TIME_PROVIDER_VERSION=0.14.2
 TFPLUGINDOCS_VERSION=0.25.0
 GOLANGCI_LINT_VERSION=2.15.0
 GORELEASER_VERSION=2.12.7
+ACTIONLINT_VERSION=1.7.12
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -70,6 +71,15 @@ install_goreleaser() {
   stamp goreleaser "$GORELEASER_VERSION"
 }
 
+# actionlint checks the GitHub Actions workflows in .github/workflows (make test).
+install_actionlint() {
+  local dest="$bin/actionlint"
+  if stamped actionlint "$dest" "$ACTIONLINT_VERSION"; then return; fi
+  log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+  stamp actionlint "$ACTIONLINT_VERSION"
+}
+
 # The hashicorp/time provider, served from a filesystem mirror to both CLIs.
 install_time() {
   local built="$tools/providers/terraform-provider-time"
@@ -108,7 +118,8 @@ for t in "${targets[@]}"; do
     tfplugindocs) install_tfplugindocs ;;
     golangci-lint) install_golangci_lint ;;
     goreleaser) install_goreleaser ;;
-    all) install_terraform; install_tofu; install_time; install_tfplugindocs; install_golangci_lint; install_goreleaser ;;
+    actionlint) install_actionlint ;;
+    all) install_terraform; install_tofu; install_time; install_tfplugindocs; install_golangci_lint; install_goreleaser; install_actionlint ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done
