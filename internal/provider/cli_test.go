@@ -288,6 +288,9 @@ func TestAccCLI_warnings(t *testing.T) {
 	if !dies.MatchString(rotationPlan) {
 		t.Errorf("the rotation plan does not warn which keys die:\n%s", c.redact(rotationPlan))
 	}
+	if !words("the destroy makes no API call").MatchString(rotationPlan) {
+		t.Errorf("the rotation plan does not say that its destroy step makes no API call:\n%s", c.redact(rotationPlan))
+	}
 	if !strings.Contains(rotationPlan, "(sensitive value)") {
 		t.Errorf("the rotation plan does not show key as a sensitive value:\n%s", c.redact(rotationPlan))
 	}

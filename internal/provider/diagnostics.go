@@ -202,15 +202,29 @@ func numberNotFoundError(numberID string) diag.Diagnostic {
 			"tenant than the configured key. data \"pilotstatus_numbers\" lists the tenant's numbers.", numberID))
 }
 
-func regenerationPlanned(numberID, currentLast4 string) diag.Diagnostic {
-	if numberID == "" {
-		return diag.NewWarningDiagnostic("API Key Will Be Regenerated",
-			"Applying this plan regenerates the API key of a WhatsApp number whose id is known only after apply: "+
-				"its current key stops working at once.")
+// regenerationPlanned warns, in a plan that creates or replaces a key, that the number's current key
+// stops working. onDestroy is empty for a create; for a replacement it is the on_destroy in state,
+// which decides what the destroy step Terraform shows does. Terraform prints a plan's warnings again
+// after an apply (and repeats them for the apply's own check of the plan), so the text reads true
+// before and after.
+func regenerationPlanned(numberID, currentLast4, onDestroy string) diag.Diagnostic {
+	detail := "This change regenerates the API key of a WhatsApp number whose id is known only after apply: " +
+		"its current key stops working at once when the new key is made."
+	if numberID != "" {
+		detail = fmt.Sprintf("This change regenerates the API key of WhatsApp number %q: its current key%s stops working "+
+			"at once when the new key is made, so everything that uses it must receive the new key, which this resource "+
+			"stores in state.", numberID, endingIn(currentLast4))
 	}
-	return diag.NewWarningDiagnostic("API Key Will Be Regenerated",
-		fmt.Sprintf("Applying this plan regenerates the API key of WhatsApp number %q. Its current key%s stops working at once; "+
-			"everything that uses it must receive the new key, which this resource stores in state.", numberID, endingIn(currentLast4)))
+	switch onDestroy {
+	case onDestroyKeep:
+		detail += fmt.Sprintf(" Terraform shows the replacement as a destroy and a create: the destroy makes no API call "+
+			"(on_destroy = %q), and the create regenerates the key.", onDestroyKeep)
+	case onDestroyInvalidate:
+		detail += fmt.Sprintf(" Terraform shows the replacement as a destroy and a create: with on_destroy = %q the "+
+			"destroy regenerates the key in state away (only while it is still the number's key), and the create "+
+			"regenerates it once more.", onDestroyInvalidate)
+	}
+	return diag.NewWarningDiagnostic("API Key Will Be Regenerated", detail)
 }
 
 func duplicateNumber(numberID string) diag.Diagnostic {

@@ -96,13 +96,13 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	if r.planChange(ctx, plan, state, observed, len(imported) > 0, resp) {
 		// A replacement: Terraform shows only the warnings of this first planning call.
-		r.checkRegeneration(ctx, plan.WhatsAppNumberID, resp)
+		r.checkRegeneration(ctx, plan.WhatsAppNumberID, state.OnDestroy.ValueString(), resp)
 	}
 }
 
 // planCreate plans a create, or the create half of a replacement: the key is regenerated.
 func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
-	r.checkRegeneration(ctx, plan.WhatsAppNumberID, resp)
+	r.checkRegeneration(ctx, plan.WhatsAppNumberID, "", resp)
 	if !plan.WhatsAppNumberID.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
 	}
@@ -239,10 +239,11 @@ func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.Mod
 // checkRegeneration runs before a plan that regenerates a key is accepted: with a known number id
 // it reads the tenant's key list, so that wrong credentials, a number-scoped key, an unreachable
 // API, a wrong base_url or an unknown number fail the plan rather than the apply; then it warns
-// that the number's current key stops working.
-func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID types.String, resp *resource.ModifyPlanResponse) {
+// that the number's current key stops working. onDestroy is the state's on_destroy for a
+// replacement, empty for a create.
+func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID types.String, onDestroy string, resp *resource.ModifyPlanResponse) {
 	if numberID.IsUnknown() {
-		resp.Diagnostics.Append(regenerationPlanned("", ""))
+		resp.Diagnostics.Append(regenerationPlanned("", "", onDestroy))
 		return
 	}
 	id := numberID.ValueString()
@@ -255,7 +256,7 @@ func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID t
 	case !found:
 		resp.Diagnostics.Append(numberNotFoundError(id))
 	default:
-		resp.Diagnostics.Append(regenerationPlanned(id, key.KeyLast4))
+		resp.Diagnostics.Append(regenerationPlanned(id, key.KeyLast4, onDestroy))
 	}
 }
 

@@ -254,6 +254,28 @@ func TestCredentialAdviceNamesItsSource(t *testing.T) {
 	}
 }
 
+// The warning of a regeneration says what the destroy step of a replacement does, by on_destroy,
+// and says nothing of a destroy for a create.
+func TestRegenerationPlannedSaysWhatTheDestroyStepDoes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		onDestroy    string
+		want, absent string
+	}{
+		{"", "", "destroy"},
+		{onDestroyKeep, "the destroy makes no API call", "destroy regenerates"},
+		{onDestroyInvalidate, "the destroy regenerates the key in state away", "no API call"},
+	}
+	for _, tc := range cases {
+		d := regenerationPlanned("wn_1", "abcd", tc.onDestroy)
+		text := d.Detail()
+		if !strings.Contains(text, `"wn_1"`) || !strings.Contains(text, `ending in "abcd"`) ||
+			!strings.Contains(text, tc.want) || strings.Contains(text, tc.absent) {
+			t.Errorf("on_destroy %q: want %q and not %q:\n%s", tc.onDestroy, tc.want, tc.absent, text)
+		}
+	}
+}
+
 // Even if an error text carried a key or the credential, the diagnostic would not.
 func TestDiagnosticRedactsSecrets(t *testing.T) {
 	t.Parallel()
