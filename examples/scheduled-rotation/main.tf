@@ -1,16 +1,12 @@
 # Rotates the API key of each listed WhatsApp number on a schedule, with the
 # provider's built-in rotation_period: no other provider is needed.
 #
-# The first apply regenerates every listed key (the keys the numbers had before
-# stop working at once). After that, an apply changes nothing until a key's
-# next_rotation_at has passed; the first plan after that replaces the key
-# (-/+), warning "Scheduled Key Rotation", and the apply regenerates it. Run
-# plans regularly (a scheduled CI job) so that keys rotate on time.
-#
-# Changing rotation_period does not regenerate a key: it moves next_rotation_at.
+# The first apply regenerates every listed key. After that, the first plan at or
+# after a key's next_rotation_at replaces it (-/+, "Scheduled Key Rotation"): run
+# plans regularly, from a scheduled CI job, so that keys rotate on time.
 #
 # The provider reads its credentials and address from the environment:
-#   PILOTSTATUS_API_KEY   the tenant-scoped key (Dashboard → Profile → API)
+#   PILOTSTATUS_API_KEY   the tenant-scoped key
 #   PILOTSTATUS_BASE_URL  only to point at another API, such as the local one
 
 terraform {

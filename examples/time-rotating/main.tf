@@ -1,12 +1,10 @@
 # Rotates the API key of WhatsApp number wn_1 every 30 days with time_rotating
 # from the hashicorp/time provider.
-#
-# When 30 days have passed, refreshing drops time_rotating from state and the
-# plan creates it again with a new id. The new id changes keepers, so the same
-# plan replaces the key (-/+) and the apply regenerates it.
+# When 30 days have passed, the next plan creates time_rotating again with a new
+# id, which changes keepers and so replaces the key.
 #
 # The provider reads its credentials and address from the environment:
-#   PILOTSTATUS_API_KEY   the tenant-scoped key (Dashboard → Profile → API)
+#   PILOTSTATUS_API_KEY   the tenant-scoped key
 #   PILOTSTATUS_BASE_URL  only to point at another API, such as the local one
 
 terraform {

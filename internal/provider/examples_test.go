@@ -451,3 +451,43 @@ func requiredVersion(expr hclsyntax.Expression) string {
 	}
 	return ""
 }
+
+// Every diagnostic summary the provider reports has its own heading in the troubleshooting guide,
+// so that a user who searches the guide for the line after "Error:" or "Warning:" finds it.
+func TestTroubleshootingHasEverySummary(t *testing.T) {
+	t.Parallel()
+	guide, err := os.ReadFile(filepath.Join("..", "..", "templates", "guides", "troubleshooting.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	headings := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^#{2,4} (.+)$`).FindAllStringSubmatch(string(guide), -1) {
+		headings[m[1]] = true
+	}
+	summary := regexp.MustCompile(`(?:New(?:Attribute)?(?:Error|Warning)Diagnostic|Add(?:Attribute)?(?:Error|Warning))\(` +
+		`(?:[\w.]+\([^()]*\)|[\w.]+)?,?\s*"([^"]+)"|\bsummary\w*\s*=\s*"([^"]+)"`)
+	sources, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range sources {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range summary.FindAllStringSubmatch(string(src), -1) {
+			s := m[1] + m[2]
+			found++
+			if !headings[s] {
+				t.Errorf("%s reports %q, which the troubleshooting guide has no heading for", f, s)
+			}
+		}
+	}
+	if found < 30 {
+		t.Errorf("found %d diagnostic summaries in the provider's code, want at least 30", found)
+	}
+}
