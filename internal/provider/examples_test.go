@@ -328,7 +328,7 @@ func TestAccExamples_timeMatchesItsSchema(t *testing.T) {
 	}
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	run := func(args ...string) []byte {
-		cmd := exec.CommandContext(t.Context(), bin, args...)
+		cmd := exec.CommandContext(t.Context(), bin, args...) //nolint:gosec // G702: running the CLI under test is this test's job
 		cmd.Dir, cmd.Env = dir, env
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -411,7 +411,11 @@ func TestRequiredProvidersHaveVersions(t *testing.T) {
 			t.Errorf("%s does not parse: %s", name, diags.Error())
 			continue
 		}
-		for _, tb := range f.Body.(*hclsyntax.Body).Blocks {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", name, f.Body)
+		}
+		for _, tb := range body.Blocks {
 			if tb.Type != "terraform" {
 				continue
 			}
