@@ -44,40 +44,34 @@ install_tofu() {
   stamp tofu "$OPENTOFU_VERSION"
 }
 
+# go_tool NAME VERSION PACKAGE [NOTE]: go install PACKAGE@vVERSION into .tools/bin
+# as NAME, unless that version is already there.
+go_tool() {
+  local name=$1 version=$2 pkg=$3 note=${4:-}
+  if stamped "$name" "$bin/$name" "$version"; then return; fi
+  log "building $name $version from the Go module proxy$note"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "$pkg@v$version"
+  stamp "$name" "$version"
+}
+
 # tfplugindocs renders docs/ from the provider schema, templates/ and examples/.
 install_tfplugindocs() {
-  local dest="$bin/tfplugindocs"
-  if stamped tfplugindocs "$dest" "$TFPLUGINDOCS_VERSION"; then return; fi
-  log "building tfplugindocs $TFPLUGINDOCS_VERSION from the Go module proxy"
-  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v$TFPLUGINDOCS_VERSION"
-  stamp tfplugindocs "$TFPLUGINDOCS_VERSION"
+  go_tool tfplugindocs "$TFPLUGINDOCS_VERSION" github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
 }
 
 # golangci-lint runs the linters of .golangci.yml (make lint).
 install_golangci_lint() {
-  local dest="$bin/golangci-lint"
-  if stamped golangci-lint "$dest" "$GOLANGCI_LINT_VERSION"; then return; fi
-  log "building golangci-lint $GOLANGCI_LINT_VERSION from the Go module proxy"
-  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$GOLANGCI_LINT_VERSION"
-  stamp golangci-lint "$GOLANGCI_LINT_VERSION"
+  go_tool golangci-lint "$GOLANGCI_LINT_VERSION" github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 }
 
 # goreleaser builds releases from .goreleaser.yml; CI runs goreleaser check.
 install_goreleaser() {
-  local dest="$bin/goreleaser"
-  if stamped goreleaser "$dest" "$GORELEASER_VERSION"; then return; fi
-  log "building goreleaser $GORELEASER_VERSION from the Go module proxy (a few minutes, once)"
-  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/goreleaser/goreleaser/v2@v$GORELEASER_VERSION"
-  stamp goreleaser "$GORELEASER_VERSION"
+  go_tool goreleaser "$GORELEASER_VERSION" github.com/goreleaser/goreleaser/v2 " (a few minutes, once)"
 }
 
 # actionlint checks the GitHub Actions workflows in .github/workflows (make test).
 install_actionlint() {
-  local dest="$bin/actionlint"
-  if stamped actionlint "$dest" "$ACTIONLINT_VERSION"; then return; fi
-  log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
-  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
-  stamp actionlint "$ACTIONLINT_VERSION"
+  go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint
 }
 
 # The hashicorp/time provider, served from a filesystem mirror to both CLIs.

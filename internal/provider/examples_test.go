@@ -115,14 +115,9 @@ func checkExamples(t *testing.T, files []string, prefix string, known map[string
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, diags := hclsyntax.ParseConfig(src, file, hclv2.InitialPos)
-		if diags.HasErrors() {
-			t.Errorf("%s does not parse: %s", file, diags.Error())
-			continue
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
+		body, ok := parseHCL(t, file, src)
 		if !ok {
-			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", file, f.Body)
+			continue
 		}
 		for _, b := range body.Blocks {
 			if len(b.Labels) < 2 || !strings.HasPrefix(b.Labels[0], prefix) {
@@ -155,6 +150,21 @@ func checkExamples(t *testing.T, files []string, prefix string, known map[string
 		})
 	}
 	return blocks
+}
+
+// parseHCL parses src as native HCL syntax; false, with the test failed, when it does not parse.
+func parseHCL(t *testing.T, name string, src []byte) (*hclsyntax.Body, bool) {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig(src, name, hclv2.InitialPos)
+	if diags.HasErrors() {
+		t.Errorf("%s does not parse: %s", name, diags.Error())
+		return nil, false
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		t.Fatalf("%s: the body is %T, want *hclsyntax.Body", name, f.Body)
+	}
+	return body, true
 }
 
 // checkTraversal checks a reference such as pilotstatus_number_api_key.x.key_id,
@@ -406,14 +416,9 @@ func TestRequiredProvidersHaveVersions(t *testing.T) {
 	}
 	entries := 0
 	for name, src := range sources {
-		f, diags := hclsyntax.ParseConfig(src, name, hclv2.InitialPos)
-		if diags.HasErrors() {
-			t.Errorf("%s does not parse: %s", name, diags.Error())
-			continue
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
+		body, ok := parseHCL(t, name, src)
 		if !ok {
-			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", name, f.Body)
+			continue
 		}
 		for _, tb := range body.Blocks {
 			if tb.Type != "terraform" {

@@ -290,15 +290,7 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 		},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
-				Steps: []resource.TestStep{{
-					Config:      tc.provider + wn1Resource,
-					ExpectError: tc.want,
-				}},
-			})
-		})
+		t.Run(tc.name, func(t *testing.T) { planFails(t, tc.env, tc.provider+wn1Resource, tc.want) })
 	}
 	if got := api.TotalCalls(); got != 0 {
 		t.Errorf("configuration errors let %d requests reach the API", got)
@@ -325,15 +317,19 @@ func TestAccProvider_rejectedCredentialNamesItsSource(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.source, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
-				Steps: []resource.TestStep{{
-					Config:      tc.provider + wn1Resource,
-					ExpectError: words("Unable to Read API Keys", "rejected the credentials (401):", tc.want, "Set "+tc.source+" to", "(HTTP 401)"),
-				}},
-			})
+			planFails(t, tc.env, tc.provider+wn1Resource,
+				words("Unable to Read API Keys", "rejected the credentials (401):", tc.want, "Set "+tc.source+" to", "(HTTP 401)"))
 		})
 	}
+}
+
+// planFails plans config, with env as the provider's environment, and expects an error matching want.
+func planFails(t *testing.T, env map[string]string, config string, want *regexp.Regexp) {
+	t.Helper()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withEnv(env)),
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: want}},
+	})
 }
 
 // Invalid number ids are refused before any API call.
