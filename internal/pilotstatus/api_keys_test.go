@@ -43,6 +43,101 @@ func TestListAPIKeysDecodes(t *testing.T) {
 	}
 }
 
+// TestListAPIKeysMapping: each row is one item of a GET /v1/api-keys answer and the NumberKey it
+// becomes, written out from the API's description of the list: "key" is the usable key when
+// "revealable" is true and null for a legacy key (revealable false), and "keyLast4" is the last
+// four characters of the current key.
+func TestListAPIKeysMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		item string
+		want pilotstatus.NumberKey
+	}{
+		{
+			name: "a legacy key's value is not handed out",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz","key":"ps_legacyVALUEwxyz","revealable":false}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz"},
+		},
+		{
+			name: "a legacy key's last four are not taken from a value it should not have",
+			item: `{"numberId":"wn_1","keyId":"k_1","key":"ps_legacyVALUEwxyz","revealable":false}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1"},
+		},
+		{
+			name: "revealable with a null key: no key to hand out",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz","key":null,"revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Revealable: true},
+		},
+		{
+			name: "neither key nor revealable: not revealable",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz"}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz"},
+		},
+		{
+			name: "an empty key without revealable: not revealable",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz","key":""}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz"},
+		},
+		{
+			name: "a key with a null revealable: revealed",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz","key":"ps_liveVALUEwxyz","revealable":null}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: "ps_liveVALUEwxyz", Revealable: true},
+		},
+		{
+			name: "keyLast4 is the answer's, not recomputed from the key",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"wxyz","key":"ps_liveVALUE1234","revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: "ps_liveVALUE1234", Revealable: true},
+		},
+		{
+			name: "a null keyLast4: the key's last four characters",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":null,"key":"ps_liveVALUE1234","revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "1234", Key: "ps_liveVALUE1234", Revealable: true},
+		},
+		{
+			name: "an empty keyLast4: the key's last four characters",
+			item: `{"numberId":"wn_1","keyId":"k_1","keyLast4":"","key":"ps_liveVALUE1234","revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "1234", Key: "ps_liveVALUE1234", Revealable: true},
+		},
+		{
+			name: "the last four are characters, not bytes",
+			item: `{"numberId":"wn_1","keyId":"k_1","key":"ps_4f1c☎é👍","revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "c☎é👍", Key: "ps_4f1c☎é👍", Revealable: true},
+		},
+		{
+			name: "a key of fewer than four characters is its own last four",
+			item: `{"numberId":"wn_1","keyId":"k_1","key":"ps_","revealable":true}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "ps_", Key: "ps_", Revealable: true},
+		},
+		{
+			name: "null optional members are empty",
+			item: `{"numberId":"wn_1","number":null,"displayName":null,"keyId":"k_1","keyLast4":null,"key":null,"revealable":null}`,
+			want: pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1"},
+		},
+		{
+			name: "text is kept as written, in any script",
+			item: `{"numberId":"wn_📞","displayName":"Suporte 👩‍💻 \u202eעברית\u202c","keyId":"k_☎","keyLast4":"wxyz","key":"ps_liveVALUEwxyz","revealable":true}`,
+			want: pilotstatus.NumberKey{
+				NumberID: "wn_📞", DisplayName: "Suporte 👩‍💻 \u202eעברית\u202c", KeyID: "k_☎", KeyLast4: "wxyz",
+				Key: "ps_liveVALUEwxyz", Revealable: true,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `[`+tt.item+`]`) })
+			got, err := newClient(t, srv.URL).ListAPIKeys(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != tt.want {
+				t.Fatalf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestListAPIKeysEmptyArray(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, ` [] `) })
@@ -103,6 +198,93 @@ func TestRegenerateAPIKeyDecodesAndSendsEscapedBody(t *testing.T) {
 	}
 }
 
+// TestRegenerateAPIKeyMapping: each row is a POST /v1/api-keys answer for number wn_1 and the
+// RegeneratedKey it becomes, written out from the documented answer
+// {"numberId","keyId","keyPrefix":"ps_","keyLast4","key","createdAt"}: what the answer leaves out
+// is taken from the key (its "ps_" prefix, its last four characters) or from the request (the
+// number), and the answer's own values are kept as they are.
+func TestRegenerateAPIKeyMapping(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		answer string
+		want   pilotstatus.RegeneratedKey
+	}{
+		{
+			name:   "keyLast4 is the answer's, not recomputed from the key",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"ps_","keyLast4":"wxyz","key":"ps_newVALUE9876"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "wxyz", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "keyPrefix is the answer's",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"ps_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "null keyPrefix, keyLast4 and createdAt: from the key, no time",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":null,"keyLast4":null,"key":"ps_newVALUE9876","createdAt":null}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "empty keyPrefix, keyLast4 and createdAt: from the key, no time",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"","keyLast4":"","key":"ps_newVALUE9876","createdAt":""}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "the last four are characters, not bytes",
+			answer: `{"numberId":"wn_1","keyId":"k_new","key":"ps_4f1c☎é👍"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "c☎é👍", Key: "ps_4f1c☎é👍"},
+		},
+		{
+			name:   "a null numberId: the number asked for",
+			answer: `{"numberId":null,"keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "an empty numberId: the number asked for",
+			answer: `{"numberId":"","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+		},
+		{
+			name:   "createdAt with an offset",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T12:00:00+02:00"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
+		},
+		{
+			name:   "createdAt without a fraction",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T10:00:00Z"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
+		},
+		{
+			name:   "createdAt in nanoseconds",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T10:00:00.123456789Z"}`,
+			want: pilotstatus.RegeneratedKey{
+				NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876",
+				CreatedAt: created.Add(123456789 * time.Nanosecond),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, tt.answer) })
+			got, err := newClient(t, srv.URL).RegenerateAPIKey(context.Background(), "wn_1", "k_before")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same instant, whatever zone the answer wrote it in.
+			if !got.CreatedAt.Equal(tt.want.CreatedAt) {
+				t.Fatalf("createdAt %s, want %s", got.CreatedAt, tt.want.CreatedAt)
+			}
+			got.CreatedAt = tt.want.CreatedAt
+			if got != tt.want {
+				t.Fatalf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRegenerateAPIKeyRejectsEmptyID(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 500, `{}`) })
@@ -134,6 +316,10 @@ func TestMalformedSuccessBodies(t *testing.T) {
 		{name: "list: wrong type", body: `[{"numberId":"wn_1","keyId":"k_1","revealable":"` + numberKeyA + `"}]`, wantText: `"revealable" is a JSON string, want a boolean`},
 		{name: "list: number literal not echoed", body: `[{"numberId":5511999999999,"keyId":"k_1"}]`, wantText: `"numberId" is a JSON number, want a string`},
 		{name: "list: key without prefix", body: `[{"numberId":"wn_1","keyId":"k_1","key":"xx_1","revealable":true}]`, wantText: `does not start with "ps_"`},
+		{name: "list: legacy key without prefix", body: `[{"numberId":"wn_1","keyId":"k_1","key":"sk_123","revealable":false}]`, wantText: `item 0: "key" does not start with "ps_"`},
+		{name: "list: null numberId", body: `[{"numberId":null,"keyId":"k_1"}]`, wantText: `item 0: "numberId" is missing or empty`},
+		{name: "list: empty keyId", body: `[{"numberId":"wn_1","keyId":""}]`, wantText: `item 0: "keyId" is missing or empty`},
+		{name: "list: item not an object", body: `[{"numberId":"wn_1","keyId":"k_1"},"wn_2"]`, wantText: "item 1: the body is not a JSON object"},
 		{name: "list: oversized", body: big, wantText: "larger than 8 MiB"},
 		{name: "regenerate: not JSON", regenerate: true, body: `<html>` + numberKeyB + `</html>`, wantText: "not valid JSON"},
 		{name: "regenerate: truncated", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB, wantText: "not valid JSON"},
@@ -142,6 +328,8 @@ func TestMalformedSuccessBodies(t *testing.T) {
 		{name: "regenerate: key without prefix", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"sk_123"}`, wantText: `"key" does not start with "ps_"`},
 		{name: "regenerate: missing keyId", regenerate: true, body: `{"numberId":"wn_1","key":"` + numberKeyB + `"}`, wantText: `"keyId" is missing`},
 		{name: "regenerate: other number", regenerate: true, body: `{"numberId":"wn_2","keyId":"k_new","key":"` + numberKeyB + `"}`, wantText: `"numberId" is not the number`},
+		{name: "regenerate: number in other case", regenerate: true, body: `{"numberId":"WN_1","keyId":"k_new","key":"` + numberKeyB + `"}`, wantText: `"numberId" is not the number`},
+		{name: "regenerate: createdAt not a string", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB + `","createdAt":1782640800}`, wantText: `field "createdAt" is a JSON number, want a string`},
 		{name: "regenerate: bad createdAt", regenerate: true, body: `{"numberId":"wn_1","keyId":"k_new","key":"` + numberKeyB + `","createdAt":"yesterday"}`, wantText: `"createdAt" is not an RFC 3339 time`},
 		{name: "regenerate: array", regenerate: true, body: `[]`, wantText: "not a JSON object"},
 		{name: "regenerate: oversized", regenerate: true, body: `{"numberId":"wn_1","pad":"` + strings.Repeat("a", 9<<20) + `"}`, wantText: "larger than 8 MiB"},
@@ -175,7 +363,7 @@ func TestMalformedSuccessBodies(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantText) {
 				t.Fatalf("error %q does not contain %q", err, tt.wantText)
 			}
-			assertNoSecret(t, "error", err.Error(), append(allSecrets, "5511999999999", "<html", "sk_123", "yesterday")...)
+			assertNoSecret(t, "error", err.Error(), append(allSecrets, "5511999999999", "<html", "sk_123", "yesterday", "WN_1", "wn_2", "1782640800")...)
 			want, got := int64(1), srv.hits.Load()
 			if tt.regenerate {
 				got = posts.Load()
