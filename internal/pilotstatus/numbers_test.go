@@ -50,10 +50,80 @@ func TestListNumbersDecodes(t *testing.T) {
 	}
 }
 
+// TestListNumbersMapping: each row is one item of a GET /v1/numbers answer and the Number it
+// becomes, written out from the documented item {id, instanceName, number, name, provider, state,
+// isFullyConnected, apiKeys: [{name, keyPrefix, keyLast4}], createdAt, updatedAt}.
+func TestListNumbersMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		item string
+		want pilotstatus.Number
+	}{
+		{
+			name: "values are kept as the API writes them",
+			item: `{"id":"wa_abc","instanceName":"inst-2","number":"5511888888888","name":"Vendas 👩‍💻","provider":"META","state":"CLOSED","isFullyConnected":false}`,
+			want: pilotstatus.Number{ID: "wa_abc", InstanceName: "inst-2", Number: "5511888888888", Name: "Vendas 👩‍💻", Provider: "META", State: "CLOSED"},
+		},
+		{
+			name: "the masked keys, in the answer's order",
+			item: `{"id":"wn_1","apiKeys":[{"name":"default","keyPrefix":"ps_","keyLast4":"1234"},{"name":"old","keyPrefix":"ps_","keyLast4":"wxyz"}]}`,
+			want: pilotstatus.Number{ID: "wn_1", APIKeys: []pilotstatus.NumberAPIKeyInfo{
+				{Name: "default", KeyPrefix: "ps_", KeyLast4: "1234"}, {Name: "old", KeyPrefix: "ps_", KeyLast4: "wxyz"},
+			}},
+		},
+		{
+			name: "an empty key list: no keys",
+			item: `{"id":"wn_1","apiKeys":[]}`,
+			want: pilotstatus.Number{ID: "wn_1"},
+		},
+		{
+			name: "null members are empty",
+			item: `{"id":"wn_1","instanceName":null,"number":null,"name":null,"provider":null,"state":null,"isFullyConnected":null,"apiKeys":null,"createdAt":null,"updatedAt":null}`,
+			want: pilotstatus.Number{ID: "wn_1"},
+		},
+		{
+			name: "times with an offset and without a fraction",
+			item: `{"id":"wn_1","createdAt":"2026-01-02T03:04:05+02:00","updatedAt":"2026-06-28T10:00:00Z"}`,
+			want: pilotstatus.Number{
+				ID: "wn_1", CreatedAt: time.Date(2026, 1, 2, 1, 4, 5, 0, time.UTC), UpdatedAt: time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `[`+tt.item+`]`) })
+			got, err := newClient(t, srv.URL).ListNumbers(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d numbers, want 1", len(got))
+			}
+			n := got[0]
+			// The same instants, whatever zone the answer wrote them in.
+			if !n.CreatedAt.Equal(tt.want.CreatedAt) || !n.UpdatedAt.Equal(tt.want.UpdatedAt) {
+				t.Fatalf("createdAt %s, updatedAt %s; want %s, %s", n.CreatedAt, n.UpdatedAt, tt.want.CreatedAt, tt.want.UpdatedAt)
+			}
+			n.CreatedAt, n.UpdatedAt = tt.want.CreatedAt, tt.want.UpdatedAt
+			if !reflect.DeepEqual(n, tt.want) {
+				t.Fatalf("got %+v\nwant %+v", n, tt.want)
+			}
+		})
+	}
+}
+
 func TestListNumbersMalformed(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, body, want string }{
 		{name: "missing id", body: `[{"name":"x"}]`, want: `item 0: "id" is missing`},
+		{name: "null id", body: `[{"id":null}]`, want: `item 0: "id" is missing or empty`},
+		{name: "id not a string", body: `[{"id":7}]`, want: `field "id" is a JSON number, want a string`},
+		{name: "second item without id", body: `[{"id":"wn_1"},{"id":""}]`, want: `item 1: "id" is missing or empty`},
+		{name: "isFullyConnected not a boolean", body: `[{"id":"wn_1","isFullyConnected":"yes"}]`, want: `field "isFullyConnected" is a JSON string, want a boolean`},
+		{name: "bad createdAt", body: `[{"id":"wn_1","createdAt":"2026-13-45T00:00:00Z"}]`, want: `"createdAt" is not an RFC 3339 time`},
+		{name: "key entry of the wrong type", body: `[{"id":"wn_1","apiKeys":[{"name":5}]}]`, want: `item 0: field "apiKeys.name" is a JSON number, want a string`},
 		{name: "bad updatedAt", body: `[{"id":"wn_1","updatedAt":"2026-13-45"}]`, want: `"updatedAt" is not an RFC 3339 time`},
 		{name: "apiKeys not an array", body: `[{"id":"wn_1","apiKeys":"x"}]`, want: `"apiKeys" is a JSON string, want an array`},
 		{name: "item not an object", body: `["wn_1"]`, want: "item 0: the body is not a JSON object"},
