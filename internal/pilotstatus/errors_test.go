@@ -25,7 +25,7 @@ func TestAPIErrorClasses(t *testing.T) {
 		wantCode    string
 		wantMessage string
 		wantString  string
-		is          func(error) bool
+		is          func(error) bool // nil for a status that no predicate names
 	}{
 		{
 			name: "400 validation", status: 400, body: `{"error":"Validation error","code":"VALIDATION_ERROR"}`,
@@ -85,6 +85,47 @@ func TestAPIErrorClasses(t *testing.T) {
 			name: "control characters flattened", status: 400, body: `{"error":"line1\nline2\u0000"}`,
 			wantAttempt: 1, wantMessage: "line1 line2", is: pilotstatus.IsValidation,
 		},
+		{
+			name: "blank message: the status text", status: 400, body: `{"error":" \t ","code":"VALIDATION_ERROR"}`,
+			wantAttempt: 1, wantCode: "VALIDATION_ERROR", wantMessage: "Bad Request",
+			wantString: "VALIDATION_ERROR: Bad Request (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "null message and code: the status text", status: 404, body: `{"error":null,"code":null}`,
+			wantAttempt: 1, wantMessage: "Not Found", wantString: "Not Found (HTTP 404)", is: pilotstatus.IsNotFound,
+		},
+		{
+			name: "code not a string: the status text only", status: 400, body: `{"error":"Validation error","code":7}`,
+			wantAttempt: 1, wantMessage: "Bad Request", wantString: "Bad Request (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "code of letters, digits, dots, dashes and underscores is kept", status: 400, body: `{"error":"x","code":"api.v1-ERR_2"}`,
+			wantAttempt: 1, wantCode: "api.v1-ERR_2", wantMessage: "x", wantString: "api.v1-ERR_2: x (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "code of 64 characters is kept", status: 400, body: `{"error":"x","code":"` + strings.Repeat("C", 64) + `"}`,
+			wantAttempt: 1, wantCode: strings.Repeat("C", 64), wantMessage: "x", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "code of 65 characters is dropped", status: 400, body: `{"error":"x","code":"` + strings.Repeat("C", 65) + `"}`,
+			wantAttempt: 1, wantMessage: "x", wantString: "x (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "code with a space is dropped", status: 400, body: `{"error":"x","code":"VALIDATION ERROR"}`,
+			wantAttempt: 1, wantMessage: "x", wantString: "x (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "code outside ASCII is dropped", status: 400, body: `{"error":"x","code":"ÜNICODE"}`,
+			wantAttempt: 1, wantMessage: "x", wantString: "x (HTTP 400)", is: pilotstatus.IsValidation,
+		},
+		{
+			name: "the credential's key id as the code is dropped", status: 401, body: `{"error":"x","code":"` + tenantKeyID + `"}`,
+			wantAttempt: 1, wantMessage: "x", wantString: "x (HTTP 401)", is: pilotstatus.IsUnauthorized,
+		},
+		{
+			name: "a status without a text of its own", status: 600, body: `<html>` + tenantKeyID + `</html>`,
+			wantAttempt: 1, wantMessage: "Unexpected HTTP status", wantString: "Unexpected HTTP status (HTTP 600)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,11 +159,11 @@ func TestAPIErrorClasses(t *testing.T) {
 			if tt.wantString != "" && err.Error() != tt.wantString {
 				t.Fatalf("Error() = %q, want %q", err.Error(), tt.wantString)
 			}
-			if !tt.is(err) {
+			if tt.is != nil && !tt.is(err) {
 				t.Fatal("the predicate does not match")
 			}
 			// Wrapped errors still match.
-			if !tt.is(fmt.Errorf("reading number: %w", err)) {
+			if tt.is != nil && !tt.is(fmt.Errorf("reading number: %w", err)) {
 				t.Fatal("the predicate does not see through wrapping")
 			}
 			assertNoSecret(t, "error", err.Error())
