@@ -25,7 +25,7 @@ import (
 // panic:
 //   - a 2xx body either decodes, with every required field non-empty, every key handed out usable
 //     (ps_, revealable, with its last four characters), all text UTF-8 and each list item decoded
-//     as it would be on its own, or fails with an error that wraps ErrMalformedResponse and holds
+//     whatever its neighbours, or fails with an error that wraps ErrMalformedResponse and holds
 //     no body content (no ps_ token, no control character, a bounded length);
 //   - a non-2xx body always becomes an *APIError whose Message and Code are redacted, bounded and
 //     free of control characters, and which echoes nothing of a body that is not a JSON object.
@@ -136,25 +136,30 @@ func splitItems(t *testing.T, body []byte) []json.RawMessage {
 	return items
 }
 
-// maxItemsAlone bounds how many items of one fuzzed list are decoded again on their own.
-const maxItemsAlone = 8
-
-// checkItemsAlone fails unless the list decodes to one entry per item, each entry the same as its
-// item gives in a list of its own: nothing of one item (a member the next one leaves out) carries
-// over into another. list decodes a whole GET answer, as the client does.
-func checkItemsAlone[T any](t *testing.T, body []byte, got []T, list func(body []byte) ([]T, error)) {
+// checkItemsIndependent fails unless the list decodes to one entry per item, and the same items in
+// reverse order decode to the same entries in reverse order: each item is decoded on its own, and
+// nothing of one (a member the next one leaves out) carries over into another. list decodes a
+// whole GET answer, as the client does.
+func checkItemsIndependent[T any](t *testing.T, body []byte, got []T, list func(body []byte) ([]T, error)) {
 	t.Helper()
 	items := splitItems(t, body)
 	if len(got) != len(items) {
 		t.Fatalf("%d entries decoded from %d items", len(got), len(items))
 	}
-	for i, item := range items[:min(len(items), maxItemsAlone)] {
-		alone, err := list([]byte("[" + string(item) + "]"))
-		if err != nil {
-			t.Fatalf("item %d decodes in the list but not on its own: %v", i, err)
-		}
-		if len(alone) != 1 || !reflect.DeepEqual(alone[0], got[i]) {
-			t.Errorf("item %d decodes to %+v in the list and to %+v on its own", i, got[i], alone)
+	if len(items) < 2 {
+		return
+	}
+	reversed := make([][]byte, len(items))
+	for i, item := range items {
+		reversed[len(items)-1-i] = item
+	}
+	back, err := list(append(append([]byte("["), bytes.Join(reversed, []byte(","))...), ']'))
+	if err != nil {
+		t.Fatalf("the items decode in one order but not in the other: %v", err)
+	}
+	for i := range got {
+		if j := len(back) - 1 - i; j < 0 || !reflect.DeepEqual(back[j], got[i]) {
+			t.Fatalf("item %d decodes to %+v, and otherwise when the list is reversed: %+v", i, got[i], back)
 		}
 	}
 }
@@ -302,7 +307,7 @@ func FuzzListAPIKeys(f *testing.F) {
 		for i, k := range keys {
 			checkNumberKey(t, fmt.Sprintf("item %d", i), k)
 		}
-		checkItemsAlone(t, bytes.TrimSpace(body), keys, func(body []byte) ([]pilotstatus.NumberKey, error) {
+		checkItemsIndependent(t, bytes.TrimSpace(body), keys, func(body []byte) ([]pilotstatus.NumberKey, error) {
 			c, _ := cannedClient(t, http.StatusOK, body, false)
 			return c.ListAPIKeys(context.Background())
 		})
@@ -447,7 +452,7 @@ func FuzzListNumbers(f *testing.F) {
 		for i, n := range numbers {
 			checkNumber(t, fmt.Sprintf("item %d", i), n)
 		}
-		checkItemsAlone(t, bytes.TrimSpace(body), numbers, func(body []byte) ([]pilotstatus.Number, error) {
+		checkItemsIndependent(t, bytes.TrimSpace(body), numbers, func(body []byte) ([]pilotstatus.Number, error) {
 			c, _ := cannedClient(t, http.StatusOK, body, false)
 			return c.ListNumbers(context.Background())
 		})
