@@ -202,6 +202,22 @@ func numberNotFoundError(numberID string) diag.Diagnostic {
 			"tenant than the configured key. data \"pilotstatus_numbers\" lists the tenant's numbers.", numberID))
 }
 
+// invalidImportID refuses an import id (terraform import, or an import block with id)
+// that cannot name a number; problem says what is wrong with it.
+func invalidImportID(problem string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Invalid Import ID",
+		problem+" Import with the WhatsApp number id: terraform import pilotstatus_number_api_key.<name> wn_1, or an "+
+			"import block with id = \"wn_1\". Nothing was read or regenerated.")
+}
+
+// invalidImportIdentity refuses an import block identity whose whatsapp_number_id cannot
+// name a number; problem says what is wrong with it.
+func invalidImportIdentity(problem string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "Invalid Import Identity",
+		problem+" Import by identity with the WhatsApp number id: identity = { whatsapp_number_id = \"wn_1\" } in the "+
+			"import block. Nothing was read or regenerated.")
+}
+
 // regenerationPlanned warns, in a plan that creates or replaces a key, that the number's current key
 // stops working. onDestroy is empty for a create; for a replacement it is the on_destroy in state,
 // which decides what the destroy step Terraform shows does. Terraform prints a plan's warnings again

@@ -20,6 +20,7 @@ var (
 	_ resource.Resource                = (*numberAPIKeyResource)(nil)
 	_ resource.ResourceWithConfigure   = (*numberAPIKeyResource)(nil)
 	_ resource.ResourceWithImportState = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithIdentity    = (*numberAPIKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*numberAPIKeyResource)(nil)
 )
 
@@ -308,6 +309,7 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	plan.ID = types.StringValue(numberID)
 	setFromRegenerated(&plan, key, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
 }
 
@@ -339,6 +341,9 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	numberID := state.WhatsAppNumberID.ValueString()
 	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
+	// Also for a state written before the resource had an identity, or by a CLI without
+	// identities, and also when the number is gone: the framework wants one after every read.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.WhatsAppNumberID)...)
 
 	current, found, err := r.data.keys.get(ctx, numberID)
 	if err != nil {
@@ -465,6 +470,7 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	// Known in the plan unless rotation_period was unknown until now.
 	plan.NextRotationAt = nextRotation(plan.KeyVersion, plan.RotationPeriod).value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
@@ -549,14 +555,18 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_last4": key.KeyLast4})
 }
 
+// ImportState takes the number id from the import id or from the identity. Importing
+// never regenerates: the first read takes the number's current key from the key list.
 func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if msg := blankProblem(req.ID); msg != "" {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			msg+" Import with the WhatsApp number id: terraform import pilotstatus_number_api_key.<name> wn_1")
+	numberID, ok, diags := importedNumberID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("whatsapp_number_id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	id := types.StringValue(numberID)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("whatsapp_number_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
 
