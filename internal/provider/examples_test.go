@@ -236,6 +236,8 @@ func TestAccExamples_run(t *testing.T) {
 		regenerated int
 		// invalidates: destroying kills the keys (on_destroy = "invalidate").
 		invalidates bool
+		// needsIdentity: the example imports by identity (Terraform and OpenTofu 1.12 and later).
+		needsIdentity bool
 	}{
 		{name: "quickstart", files: []string{"quickstart/main.tf"}, regenerated: 2},
 		{name: "scheduled-rotation", files: []string{"scheduled-rotation/main.tf"}, regenerated: 2, invalidates: true},
@@ -247,6 +249,12 @@ func TestAccExamples_run(t *testing.T) {
 			// The import block adopts wn_1's key: nothing is regenerated.
 			name:  "import",
 			files: []string{"resources/pilotstatus_number_api_key/resource.tf", "resources/pilotstatus_number_api_key/import-by-string-id.tf"},
+		},
+		{
+			// So does the import block by identity.
+			name:          "import-by-identity",
+			files:         []string{"resources/pilotstatus_number_api_key/resource.tf", "resources/pilotstatus_number_api_key/import-by-identity.tf"},
+			needsIdentity: true,
 		},
 		{name: "data-source-numbers", files: []string{"data-sources/pilotstatus_numbers/data-source.tf"}, regenerated: 3},
 		{name: "data-source-api-keys", files: []string{"data-sources/pilotstatus_api_keys/data-source.tf"}},
@@ -277,6 +285,9 @@ func TestAccExamples_run(t *testing.T) {
 				}
 			}
 			c := newCLIRun(t, url)
+			if ok, version := cliSupportsIdentity(t, c); tc.needsIdentity && !ok {
+				t.Skipf("%s cannot import by identity", version)
+			}
 			env := []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()}
 			if tc.needsTime {
 				c.useMirror()

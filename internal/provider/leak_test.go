@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -395,10 +396,11 @@ func (p *leakPath) stateKeys() map[string]string {
 // state, and the one before the last change.
 var stateFiles = []string{"terraform.tfstate", "terraform.tfstate.backup"}
 
-// privateStates returns the private state of every resource instance in the
-// test's state files, decoded, by file and instance. The state holds key and
-// key_id by design (they are sensitive attributes); private state must hold no
-// secret at all.
+// privateStates returns the private state and the identity of every resource
+// instance in the test's state files, the private state decoded, by file and
+// instance. The state holds key and key_id by design (they are sensitive
+// attributes); private state and identity must hold no secret at all (an identity
+// is stored and shown in plans in clear).
 func (p *leakPath) privateStates() map[string]string {
 	p.t.Helper()
 	out := map[string]string{}
@@ -410,43 +412,50 @@ func (p *leakPath) privateStates() map[string]string {
 		if err != nil {
 			p.t.Fatal(err)
 		}
-		decoded, err := decodePrivateStates(raw)
+		instances, err := readStateInstances(raw)
 		if err != nil {
 			p.t.Fatalf("reading %s: %v", name, err)
 		}
-		for inst, text := range decoded {
-			out["the private state of "+inst+" in "+name] = text
+		for _, in := range instances {
+			if text := decodePrivateState(in.private); text != "" {
+				out["the private state of "+in.addr+" in "+name] = text
+			}
+			if len(in.identity) > 0 {
+				out["the identity of "+in.addr+" in "+name] = string(in.identity)
+			}
 		}
 	}
 	return out
 }
 
-// decodePrivateStates decodes the private state of every resource instance of a
-// state file, by instance address. The state file holds it in base64 (the
-// "private" field); the framework writes it as a JSON object whose values are
-// base64 too: each key is listed with its value decoded, after the object as it
-// is.
-func decodePrivateStates(stateFile []byte) (map[string]string, error) {
+// stateInstance is one resource instance of a state file.
+type stateInstance struct {
+	addr     string
+	private  []byte
+	identity json.RawMessage
+}
+
+// readStateInstances reads every resource instance of a state file. The file holds
+// private state in base64 (the "private" field) and the identity as JSON.
+func readStateInstances(stateFile []byte) ([]stateInstance, error) {
 	var st struct {
 		Resources []struct {
 			Mode      string `json:"mode"`
 			Type      string `json:"type"`
 			Name      string `json:"name"`
 			Instances []struct {
-				IndexKey any    `json:"index_key"`
-				Private  []byte `json:"private"` // base64 in the file
+				IndexKey any             `json:"index_key"`
+				Private  []byte          `json:"private"` // base64 in the file
+				Identity json.RawMessage `json:"identity"`
 			} `json:"instances"`
 		} `json:"resources"`
 	}
 	if err := json.Unmarshal(stateFile, &st); err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
+	var out []stateInstance
 	for _, r := range st.Resources {
 		for _, in := range r.Instances {
-			if len(in.Private) == 0 {
-				continue
-			}
 			addr := r.Type + "." + r.Name
 			if r.Mode == "data" {
 				addr = "data." + addr
@@ -454,17 +463,66 @@ func decodePrivateStates(stateFile []byte) (map[string]string, error) {
 			if in.IndexKey != nil {
 				addr += fmt.Sprintf("[%q]", fmt.Sprint(in.IndexKey))
 			}
-			text := string(in.Private)
-			var values map[string][]byte // each value is base64 in the JSON
-			if json.Unmarshal(in.Private, &values) == nil {
-				for _, k := range slices.Sorted(maps.Keys(values)) {
-					text += "\n" + k + "=" + string(values[k])
-				}
-			}
-			out[addr] = text
+			out = append(out, stateInstance{addr: addr, private: in.Private, identity: in.Identity})
 		}
 	}
 	return out, nil
+}
+
+// decodePrivateStates decodes the private state of every resource instance of a
+// state file, by instance address.
+func decodePrivateStates(stateFile []byte) (map[string]string, error) {
+	instances, err := readStateInstances(stateFile)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, in := range instances {
+		if text := decodePrivateState(in.private); text != "" {
+			out[in.addr] = text
+		}
+	}
+	return out, nil
+}
+
+// decodePrivateState decodes one instance's private state: the framework writes it
+// as a JSON object whose values are base64 too, so each key is listed with its
+// value decoded, after the object as it is. "" when there is none.
+func decodePrivateState(private []byte) string {
+	if len(private) == 0 {
+		return ""
+	}
+	text := string(private)
+	var values map[string][]byte // each value is base64 in the JSON
+	if json.Unmarshal(private, &values) == nil {
+		for _, k := range slices.Sorted(maps.Keys(values)) {
+			text += "\n" + k + "=" + string(values[k])
+		}
+	}
+	return text
+}
+
+// stateIdentities returns the identity of every resource instance in the test's
+// state, as compact JSON, by instance address.
+func (p *leakPath) stateIdentities() map[string]string {
+	p.t.Helper()
+	raw, err := os.ReadFile(filepath.Join(p.dir, "terraform.tfstate"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	instances, err := readStateInstances(raw)
+	if err != nil {
+		p.t.Fatalf("reading the state file: %v", err)
+	}
+	out := map[string]string{}
+	for _, in := range instances {
+		var b bytes.Buffer
+		if len(in.identity) > 0 && json.Compact(&b, in.identity) != nil {
+			p.t.Fatalf("the identity of %s is not JSON", in.addr)
+		}
+		out[in.addr] = b.String()
+	}
+	return out
 }
 
 // holdsCurrentKeys fails unless the state holds the current key of every number
@@ -628,6 +686,40 @@ import {
 	p.expectRegenerations("the import block", 0, 0)
 	p.holdsCurrentKeys("wn_3")
 	for _, name := range []string{"import plan", "import apply"} {
+		p.searchedAPI(name, "Imported the number's current API key", keyFieldMasked)
+	}
+	p.noLeaks()
+}
+
+// Import by identity: the plan shows the import by identity with key as (sensitive
+// value), the apply imports the key without regenerating it, and the identity in
+// state is the number id alone.
+func TestAccLeak_importIdentity(t *testing.T) {
+	t.Parallel()
+	p := newLeakPath(t, importConfig+`
+import {
+  to       = pilotstatus_number_api_key.imported
+  identity = { whatsapp_number_id = "wn_3" }
+}
+`)
+	if ok, version := cliSupportsIdentity(t, p.c); !ok {
+		t.Skipf("%s cannot import by identity (Terraform and OpenTofu 1.12 or later can)", version)
+	}
+	plan := p.run("identity import plan", planArgs()...)
+	if !strings.Contains(plan, "imported using resource identity") || !strings.Contains(plan, `"whatsapp_number_id": "wn_3"`) {
+		t.Errorf("the plan does not show the import by identity:\n%s", p.c.redact(plan))
+	}
+	p.keyShownSensitive("identity import plan", plan)
+	out := p.run("identity import apply", applyArgs()...)
+	if !strings.Contains(out, "1 imported") {
+		t.Errorf("the apply does not say it imported:\n%s", p.c.redact(out))
+	}
+	p.expectRegenerations("the import by identity", 0, 0)
+	p.holdsCurrentKeys("wn_3")
+	if got := p.stateIdentities()["pilotstatus_number_api_key.imported"]; got != `{"whatsapp_number_id":"wn_3"}` {
+		t.Errorf("the state records the identity %s, want {\"whatsapp_number_id\":\"wn_3\"}", got)
+	}
+	for _, name := range []string{"identity import plan", "identity import apply"} {
 		p.searchedAPI(name, "Imported the number's current API key", keyFieldMasked)
 	}
 	p.noLeaks()
@@ -825,6 +917,20 @@ func TestAccLeak_showAndOutput(t *testing.T) {
 // resources (Terraform 1.10, OpenTofu 1.11), and what it is.
 func cliSupportsEphemeral(t *testing.T, c *cliRun) (bool, string) {
 	t.Helper()
+	return cliAtLeast(t, c, 10, 11)
+}
+
+// cliSupportsIdentity reports whether the CLI under test imports by resource
+// identity (Terraform 1.12, OpenTofu 1.12), and what it is.
+func cliSupportsIdentity(t *testing.T, c *cliRun) (bool, string) {
+	t.Helper()
+	return cliAtLeast(t, c, 12, 12)
+}
+
+// cliAtLeast reports whether the CLI under test is at least Terraform 1.<terraform>
+// or OpenTofu 1.<tofu>, and what it is.
+func cliAtLeast(t *testing.T, c *cliRun, terraform, tofu int) (bool, string) {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), c.bin, "version")
 	cmd.Env = c.env
 	out, err := cmd.Output()
@@ -837,7 +943,7 @@ func cliSupportsEphemeral(t *testing.T, c *cliRun) (bool, string) {
 	}
 	major, _ := strconv.Atoi(m[2])
 	minor, _ := strconv.Atoi(m[3])
-	need := map[string]int{"Terraform": 10, "OpenTofu": 11}[m[1]]
+	need := map[string]int{"Terraform": terraform, "OpenTofu": tofu}[m[1]]
 	return major > 1 || (major == 1 && minor >= need), m[0]
 }
 
