@@ -674,26 +674,12 @@ import {
   id = "wn_3"
 }
 `)
-	plan := p.run("import plan", planArgs()...)
-	if !strings.Contains(plan, "will be imported") {
-		t.Errorf("the plan does not show the import:\n%s", p.c.redact(plan))
-	}
-	p.keyShownSensitive("import plan", plan)
-	out := p.run("import apply", applyArgs()...)
-	if !strings.Contains(out, "1 imported") {
-		t.Errorf("the apply does not say it imported:\n%s", p.c.redact(out))
-	}
-	p.expectRegenerations("the import block", 0, 0)
-	p.holdsCurrentKeys("wn_3")
-	for _, name := range []string{"import plan", "import apply"} {
-		p.searchedAPI(name, "Imported the number's current API key", keyFieldMasked)
-	}
+	p.importBlock("will be imported")
 	p.noLeaks()
 }
 
-// Import by identity: the plan shows the import by identity with key as (sensitive
-// value), the apply imports the key without regenerating it, and the identity in
-// state is the number id alone.
+// Import by identity: the same path with an identity, and the identity in state is
+// the number id alone.
 func TestAccLeak_importIdentity(t *testing.T) {
 	t.Parallel()
 	p := newLeakPath(t, importConfig+`
@@ -705,24 +691,34 @@ import {
 	if ok, version := cliSupportsIdentity(t, p.c); !ok {
 		t.Skipf("%s cannot import by identity (Terraform and OpenTofu 1.12 or later can)", version)
 	}
-	plan := p.run("identity import plan", planArgs()...)
-	if !strings.Contains(plan, "imported using resource identity") || !strings.Contains(plan, `"whatsapp_number_id": "wn_3"`) {
-		t.Errorf("the plan does not show the import by identity:\n%s", p.c.redact(plan))
-	}
-	p.keyShownSensitive("identity import plan", plan)
-	out := p.run("identity import apply", applyArgs()...)
-	if !strings.Contains(out, "1 imported") {
-		t.Errorf("the apply does not say it imported:\n%s", p.c.redact(out))
-	}
-	p.expectRegenerations("the import by identity", 0, 0)
-	p.holdsCurrentKeys("wn_3")
+	p.importBlock("imported using resource identity", `"whatsapp_number_id": "wn_3"`)
 	if got := p.stateIdentities()["pilotstatus_number_api_key.imported"]; got != `{"whatsapp_number_id":"wn_3"}` {
 		t.Errorf("the state records the identity %s, want {\"whatsapp_number_id\":\"wn_3\"}", got)
 	}
-	for _, name := range []string{"identity import plan", "identity import apply"} {
+	p.noLeaks()
+}
+
+// importBlock plans and applies the import block of importConfig: the plan shows
+// the import (each of shows) with key as (sensitive value), and the apply imports
+// wn_3's key without regenerating it.
+func (p *leakPath) importBlock(shows ...string) {
+	p.t.Helper()
+	plan := p.run("import plan", planArgs()...)
+	for _, want := range shows {
+		if !strings.Contains(plan, want) {
+			p.t.Errorf("the plan does not show the import (%q):\n%s", want, p.c.redact(plan))
+		}
+	}
+	p.keyShownSensitive("import plan", plan)
+	out := p.run("import apply", applyArgs()...)
+	if !strings.Contains(out, "1 imported") {
+		p.t.Errorf("the apply does not say it imported:\n%s", p.c.redact(out))
+	}
+	p.expectRegenerations("the import block", 0, 0)
+	p.holdsCurrentKeys("wn_3")
+	for _, name := range []string{"import plan", "import apply"} {
 		p.searchedAPI(name, "Imported the number's current API key", keyFieldMasked)
 	}
-	p.noLeaks()
 }
 
 // Rotation: a keepers change plans a replacement that names the key about to die
