@@ -7,9 +7,11 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-tools="$root/.tools"
+mkdir -p "$root/.tools/bin"
+# .tools/ may be a symbolic link shared by several checkouts: the CLI
+# configuration names the mirror by its physical path, valid from any of them.
+tools=$(cd "$root/.tools" && pwd -P)
 bin="$tools/bin"
-mkdir -p "$bin"
 
 TERRAFORM_VERSION=1.5.7
 OPENTOFU_VERSION=1.12.6
@@ -83,9 +85,10 @@ install_time() {
     GOBIN="$tools/providers" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-provider-time@v$TIME_PROVIDER_VERSION"
     stamp time "$TIME_PROVIDER_VERSION"
   fi
-  local host dir
+  local host dir platform
+  platform="$(go env GOOS)_$(go env GOARCH)"
   for host in registry.terraform.io registry.opentofu.org; do
-    dir="$tools/mirror/$host/hashicorp/time/$TIME_PROVIDER_VERSION/linux_amd64"
+    dir="$tools/mirror/$host/hashicorp/time/$TIME_PROVIDER_VERSION/$platform"
     mkdir -p "$dir"
     cp -f "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION"
   done
