@@ -90,9 +90,13 @@ install_time() {
   for host in registry.terraform.io registry.opentofu.org; do
     dir="$tools/mirror/$host/hashicorp/time/$TIME_PROVIDER_VERSION/$platform"
     mkdir -p "$dir"
-    cp -f "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION"
+    cmp -s "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION" ||
+      cp -f "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION"
   done
-  cat >"$tools/terraformrc" <<RC
+  # Replaced only when it changes, and by a rename: CLIs of running tests read it.
+  local rc
+  rc=$(mktemp "$tools/.terraformrc-XXXXXX")
+  cat >"$rc" <<RC
 provider_installation {
   filesystem_mirror {
     path    = "$tools/mirror"
@@ -103,6 +107,7 @@ provider_installation {
   }
 }
 RC
+  if cmp -s "$rc" "$tools/terraformrc"; then rm -f "$rc"; else mv -f "$rc" "$tools/terraformrc"; fi
 }
 
 targets=("$@")
