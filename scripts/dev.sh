@@ -53,8 +53,9 @@ mv -f "$partial" "$binary"
 # shell_quote VALUE: VALUE as one single-quoted word for sh.
 shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
+# Its text depends only on where the binary is: the same after every rebuild.
 launcher="#!/bin/sh
-# Runs the provider that make dev built in $root.
+# Runs the provider that make dev built.
 exec $(shell_quote "$binary") \"\$@\"
 "
 for host in "${HOSTS[@]}"; do
