@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: static checks (gofmt, go vet, golangci-lint, goreleaser check,
 # actionlint, terraform fmt, generated docs), unit and client tests, then the Terraform-driven
-# tests against the local Pilot Status API on Terraform 1.5.7 and on OpenTofu 1.12.6.
+# tests against the local Pilot Status API on Terraform 1.5.7, on OpenTofu 1.12.6,
+# and on a third CLI when there is one: the one TF_ACC_EXTRA_CLI names, else the
+# first terraform or tofu on PATH whose version is neither of those two.
 # Installs what it needs into .tools/ first (reused on later runs).
 set -euo pipefail
 
@@ -24,6 +26,13 @@ unset TF_LOG TF_LOG_PATH TF_LOG_CORE TF_LOG_PROVIDER TF_ACC_LOG TF_ACC_LOG_PATH
 unset PILOTSTATUS_API_KEY PILOT_STATUS_API_KEY PILOTSTATUS_API_KEY_ID PILOTSTATUS_BASE_URL
 
 parallel=${TEST_PARALLEL:-4}
+
+# The third CLI (scripts/extra-cli.sh), looked for first: a TF_ACC_EXTRA_CLI that
+# names no Terraform or OpenTofu fails the run before anything else.
+terraform_id=$("$root/scripts/extra-cli.sh" identity "$terraform_bin")
+tofu_id=$("$root/scripts/extra-cli.sh" identity "$tofu_bin")
+extra=$("$root/scripts/extra-cli.sh" find "$terraform_id" "$tofu_id")
+IFS=$'\t' read -r extra_bin extra_id extra_from <<<"$extra" || true
 
 echo "==> gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
@@ -52,11 +61,21 @@ make --no-print-directory docs-check >"$TF_ACC_TEMP_DIR/docs.log" 2>&1 || { cat 
 echo "==> unit, client and local API tests (race detector)"
 go test -race -count=1 ./...
 
-echo "==> Terraform-driven tests on Terraform 1.5.7"
-TF_ACC=1 TF_ACC_TERRAFORM_PATH="$terraform_bin" \
-  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/
+# acc_tests BIN IDENTITY: the Terraform-driven tests on the CLI at BIN.
+acc_tests() {
+  local provider_env=()
+  if [[ $2 == OpenTofu\ * ]]; then
+    provider_env=(TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp)
+  fi
+  echo "==> Terraform-driven tests on $2${3:+ ($1, $3)}"
+  env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$1" "${provider_env[@]}" \
+    go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/
+}
 
-echo "==> Terraform-driven tests on OpenTofu 1.12.6"
-TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu_bin" \
-  TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp \
-  go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/
+acc_tests "$terraform_bin" "$terraform_id"
+acc_tests "$tofu_bin" "$tofu_id"
+if [[ -n ${extra_bin:-} ]]; then
+  acc_tests "$extra_bin" "$extra_id" "$extra_from"
+else
+  echo "==> Terraform-driven tests ran on two CLIs only (no third CLI, see above)"
+fi
