@@ -951,7 +951,7 @@ func TestAccLeak_ephemeral(t *testing.T) {
 	p := newLeakPath(t, "")
 	if ok, version := cliSupportsEphemeral(t, p.c); !ok {
 		t.Skipf("%s has no ephemeral resources (they need Terraform 1.10 or later, or OpenTofu 1.11 or later): "+
-			"the ephemeral resource's path runs on OpenTofu only here", version)
+			"the ephemeral resource's path runs on the CLIs that have them", version)
 	}
 	cur, _ := p.api.CurrentKey("wn_1")
 	p.write(providersTF + `
@@ -980,8 +980,10 @@ resource "terraform_data" "handed_on" {
 	if st, err := os.ReadFile(filepath.Join(p.dir, "terraform.tfstate")); err != nil || strings.Contains(string(st), cur.Raw) {
 		t.Errorf("the state file is unreadable (%v) or holds the opened key", err)
 	}
+	// OpenTofu says "Open complete", Terraform "Opening complete".
+	opened := regexp.MustCompile(`ephemeral\.pilotstatus_number_api_key\.k: (Open|Opening) complete`)
 	for name, text := range map[string]string{"ephemeral plan": plan, "ephemeral apply": out} {
-		if !strings.Contains(text, "ephemeral.pilotstatus_number_api_key.k: Open complete") {
+		if !opened.MatchString(text) {
 			t.Errorf("%s did not open the ephemeral resource:\n%s", name, p.c.redact(text))
 		}
 		p.searchedAPI(name, "Opened the number's current API key", keyFieldMasked)

@@ -438,8 +438,8 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 
 // A time_rotating id in keepers rotates the key when its time comes: the first
 // plan after the rotation time has passed recreates the time_rotating and replaces
-// the key in the same plan. The rotation time is a few seconds after the test
-// starts, and the test waits for it.
+// the key in the same plan. The rotation time is half a minute after the test
+// starts (time_rotating reads the wall clock), and the test waits for it.
 func TestAccNumberAPIKey_timeRotating(t *testing.T) {
 	// Wait for a parallel slot before reading the clock, not inside
 	// resource.ParallelTest, so that the rotation time is after the first apply.
@@ -448,8 +448,11 @@ func TestAccNumberAPIKey_timeRotating(t *testing.T) {
 	api, url := newTestAPI(t)
 	// time_rotating counts from rfc3339 in whole seconds; rotation_minutes = 1
 	// makes the rotation due 60 seconds after it.
-	const lead = 12 * time.Second
-	rotateAt := time.Now().Add(lead).Truncate(time.Second)
+	// The lead covers the first apply and the quiet plan with its apply and refresh on a loaded
+	// machine (12 seconds was too short for Terraform 1.11 on two busy cores).
+	const lead = 30 * time.Second
+	start := time.Now()
+	rotateAt := start.Add(lead).Truncate(time.Second)
 	base := rotateAt.Add(-time.Minute).UTC().Format(time.RFC3339)
 	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
 resource "time_rotating" "schedule" {
@@ -478,8 +481,10 @@ resource "pilotstatus_number_api_key" "test" {
 			},
 			{
 				PreConfig: func() {
-					if time.Now().After(rotateAt) {
-						t.Fatalf("the first apply took longer than %s; the rotation came before the test could see the quiet plan", lead)
+					// This step takes about as long as the first one: it must end before the rotation.
+					if took, left := time.Since(start), time.Until(rotateAt); left < took {
+						t.Fatalf("the first step took %s and the rotation is due in %s: too little time left to see the quiet plan (machine overloaded?)",
+							took.Round(time.Second), left.Round(time.Second))
 					}
 				},
 				Config: config,
