@@ -18,7 +18,7 @@ func fakeCLI(t *testing.T, name, versionLine string) string {
 	t.Helper()
 	dir := t.TempDir()
 	script := "#!/bin/sh\n[ \"$1\" = version ] || exit 3\necho '" + versionLine + "'\necho 'on linux_amd64'\n"
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil { //nolint:gosec // G306: an executable
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -170,8 +170,8 @@ func TestAccReadme_tryItWithYourOwnConfiguration(t *testing.T) {
 		t.Fatalf("make dev printed no export TF_CLI_CONFIG_FILE line:\n%s", out)
 	}
 	rc := filepath.Join(root, ".tools", "dev", "terraformrc")
-	if real, err := filepath.EvalSymlinks(rc); err != nil || real != exported[1] {
-		t.Errorf("make dev printed %s, the README exports %s (%s, %v)", exported[1], rc, real, err)
+	if resolved, err := filepath.EvalSymlinks(rc); err != nil || resolved != exported[1] {
+		t.Errorf("make dev printed %s, the README exports %s (%s, %v)", exported[1], rc, resolved, err)
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`Install(ing|ed) pilotstatus/pilotstatus v0\.99\.0`),
@@ -251,7 +251,7 @@ func freeLocalAddr(t *testing.T) string {
 // it answers, and stops the group when the test ends.
 func startReadmeServer(t *testing.T, root string, env []string, command string) {
 	t.Helper()
-	cmd := exec.CommandContext(context.Background(), "bash", "-c", command) //nolint:gosec // G204: the README's own command
+	cmd := exec.CommandContext(context.Background(), "bash", "-c", command)
 	cmd.Dir, cmd.Env = root, env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out bytes.Buffer
@@ -259,8 +259,10 @@ func startReadmeServer(t *testing.T, root string, env []string, command string) 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// done closes when the command has ended; waitErr is then how it ended.
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
@@ -282,11 +284,13 @@ func startReadmeServer(t *testing.T, root string, env []string, command string) 
 			return
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("the local API stopped: %v\n%s", err, out.String())
+		case <-done:
+			t.Fatalf("the local API stopped: %v\n%s", waitErr, out.String())
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done // out is complete, and no longer written to
 			t.Fatalf("the local API did not listen on %s within 3 minutes:\n%s", m[1], out.String())
 		}
 	}
@@ -296,7 +300,7 @@ func startReadmeServer(t *testing.T, root string, env []string, command string) 
 // script fails.
 func runBash(t *testing.T, dir string, env []string, script string) string {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), "bash", "-c", script) //nolint:gosec // G204: the README's own commands
+	cmd := exec.CommandContext(t.Context(), "bash", "-c", script)
 	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -309,7 +313,7 @@ func runBash(t *testing.T, dir string, env []string, script string) string {
 // -detailed-exitcode: also when it plans a change).
 func runIn(t *testing.T, dir string, env []string, cli string, args ...string) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), cli, args...)
+	cmd := exec.CommandContext(t.Context(), cli, args...) //nolint:gosec // G702: the CLI under test, from TF_ACC_TERRAFORM_PATH
 	cmd.Dir, cmd.Env = dir, env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), strings.Join(args, " "), err, out)
