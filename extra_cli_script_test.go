@@ -12,12 +12,15 @@ import (
 	"testing"
 )
 
-// fakeCLI writes an executable named name into a new directory that prints versionLine (and a
-// second line, as the real CLIs do) for "version", and returns the directory.
+// fakeCLI writes an executable named name into a new directory that prints versionLine for
+// "version", after a warning and before the platform line as OpenTofu can, and returns the
+// directory.
 func fakeCLI(t *testing.T, name, versionLine string) string {
 	t.Helper()
 	dir := t.TempDir()
-	script := "#!/bin/sh\n[ \"$1\" = version ] || exit 3\necho '" + versionLine + "'\necho 'on linux_amd64'\n"
+	script := "#!/bin/sh\n[ \"$1\" = version ] || exit 3\n" +
+		"echo 'Warning: Unable to open CLI configuration file'\necho\n" +
+		"echo '" + versionLine + "'\necho 'on linux_amd64'\n"
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +32,7 @@ func fakeCLI(t *testing.T, name, versionLine string) string {
 func scriptTools(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"bash", "head"} {
+	for _, name := range []string{"bash"} {
 		p, err := exec.LookPath(name)
 		if err != nil {
 			t.Skipf("%s is not installed", name)
@@ -111,7 +114,7 @@ func TestExtraCLIScript(t *testing.T) {
 		})
 	}
 
-	// identity reads the first line of "version"; it fails on anything else.
+	// identity reads the line of "version" that names the CLI; it fails on anything else.
 	for dir, want := range map[string]string{tf111: "Terraform 1.11.4\n", tofu113: "OpenTofu 1.13.0\n", notCLI: ""} {
 		bin := filepath.Join(dir, "terraform")
 		if dir == tofu113 {

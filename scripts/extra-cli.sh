@@ -2,8 +2,8 @@
 # Finds the CLIs scripts/test.sh runs the Terraform-driven tests on.
 #
 #   scripts/extra-cli.sh identity BIN
-#       prints "Terraform 1.11.4" or "OpenTofu 1.12.6", read from the first line
-#       of "BIN version"; fails when BIN is neither.
+#       prints "Terraform 1.11.4" or "OpenTofu 1.12.6", read from the line of
+#       "BIN version" that names the CLI; fails when BIN is neither.
 #
 #   scripts/extra-cli.sh find IDENTITY...
 #       the third CLI: the one TF_ACC_EXTRA_CLI names (a path or a command on
@@ -18,13 +18,16 @@ set -euo pipefail
 export CHECKPOINT_DISABLE=1
 
 identity() {
-  local first
-  first=$("$1" version 2>/dev/null | head -n 1) || true
-  if [[ $first =~ ^(Terraform|OpenTofu)\ v([0-9][^[:space:]]*) ]]; then
-    printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-  else
-    return 1
-  fi
+  local out line
+  out=$("$1" version 2>/dev/null) || true
+  # OpenTofu may print warnings about the CLI configuration before the version.
+  while IFS= read -r line; do
+    if [[ $line =~ ^(Terraform|OpenTofu)\ v([0-9][^[:space:]]*)$ ]]; then
+      printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+      return 0
+    fi
+  done <<<"$out"
+  return 1
 }
 
 # tested ID IDENTITY...: true when ID is one of IDENTITY...
