@@ -69,7 +69,7 @@ acc_tests() {
   fi
   echo "==> Terraform-driven tests on $2${3:+ ($1, $3)}"
   env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$1" "${provider_env[@]}" \
-    go test -count=1 -parallel "$parallel" -timeout 20m -run '^TestAcc' ./internal/provider/
+    go test -count=1 -parallel "$parallel" -timeout 40m -run '^TestAcc' ./internal/provider/
 }
 
 acc_tests "$terraform_bin" "$terraform_id"
