@@ -3,7 +3,7 @@
 # (git-ignored). Each tool is rebuilt only when the installed version differs from
 # the pinned one, so a second run costs seconds.
 #
-# Usage: scripts/tools.sh [terraform] [tofu] [time] [tfplugindocs] [golangci-lint] [goreleaser] [actionlint] [all]
+# Usage: scripts/tools.sh [terraform] [tofu] [time] [k8s] [tfplugindocs] [golangci-lint] [goreleaser] [actionlint] [all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,10 @@ TFPLUGINDOCS_VERSION=0.25.0
 GOLANGCI_LINT_VERSION=2.15.0
 GORELEASER_VERSION=2.12.7
 ACTIONLINT_VERSION=1.7.12
+# The real secret store of the hand-off tests; each pinned by its tools module.
+ETCD_VERSION=3.6.5
+KUBE_APISERVER_VERSION=1.34.3
+KUBERNETES_PROVIDER_VERSION=1.13.4
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -110,6 +114,41 @@ RC
   if cmp -s "$rc" "$tools/terraformrc"; then rm -f "$rc"; else mv -f "$rc" "$tools/terraformrc"; fi
 }
 
+# build_tools_module NAME VERSION MODULE_DIR PACKAGE DEST: builds PACKAGE from the
+# committed tools module (go.mod and go.sum pin every dependency) unless DEST
+# already holds VERSION, and says how long the build took.
+build_tools_module() {
+  local name=$1 version=$2 module=$3 pkg=$4 dest=$5
+  if stamped "$name" "$dest" "$version"; then return; fi
+  log "building $pkg $version from tools/$module"
+  mkdir -p "$(dirname "$dest")"
+  local started=$SECONDS
+  (cd "$root/tools/$module" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags '-s -w' -o "$dest" "$pkg")
+  stamp "$name" "$version"
+  log "built $(basename "$dest") $version in $((SECONDS - started)) s"
+}
+
+# etcd, kube-apiserver and the hashicorp/kubernetes provider for the hand-off
+# tests, all under .tools/k8s/. The provider is served from a filesystem mirror
+# for both registry hosts.
+install_k8s() {
+  local k8s="$tools/k8s"
+  mkdir -p "$k8s/run"
+  build_tools_module k8s/etcd "$ETCD_VERSION" etcd go.etcd.io/etcd/server/v3 "$k8s/bin/etcd"
+  build_tools_module k8s/kube-apiserver "$KUBE_APISERVER_VERSION" kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-apiserver "$k8s/bin/kube-apiserver"
+  local built="$k8s/providers/terraform-provider-kubernetes"
+  build_tools_module k8s/kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" kubernetes-provider \
+    github.com/hashicorp/terraform-provider-kubernetes "$built"
+  local host dir
+  for host in registry.terraform.io registry.opentofu.org; do
+    dir="$k8s/mirror/$host/hashicorp/kubernetes/$KUBERNETES_PROVIDER_VERSION/linux_amd64"
+    mkdir -p "$dir"
+    cmp -s "$built" "$dir/terraform-provider-kubernetes_v$KUBERNETES_PROVIDER_VERSION" ||
+      cp -f "$built" "$dir/terraform-provider-kubernetes_v$KUBERNETES_PROVIDER_VERSION"
+  done
+}
+
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(all)
 for t in "${targets[@]}"; do
@@ -117,11 +156,12 @@ for t in "${targets[@]}"; do
     terraform) install_terraform ;;
     tofu) install_tofu ;;
     time) install_time ;;
+    k8s) install_k8s ;;
     tfplugindocs) install_tfplugindocs ;;
     golangci-lint) install_golangci_lint ;;
     goreleaser) install_goreleaser ;;
     actionlint) install_actionlint ;;
-    all) install_terraform; install_tofu; install_time; install_tfplugindocs; install_golangci_lint; install_goreleaser; install_actionlint ;;
+    all) install_terraform; install_tofu; install_time; install_k8s; install_tfplugindocs; install_golangci_lint; install_goreleaser; install_actionlint ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done
