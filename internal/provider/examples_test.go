@@ -92,8 +92,12 @@ func frameworkSchema[V interface {
 var metaArguments = map[string]bool{"count": true, "for_each": true, "depends_on": true, "provider": true}
 
 // Every example parses, sets only arguments the provider's blocks have, and refers
-// only to attributes they have. The examples that need providers that cannot be
-// installed here (AWS, Vault, GitHub, Kubernetes) are checked this way alone.
+// only to attributes they have. The AWS, Vault and GitHub examples, whose
+// providers cannot be installed here, are checked this way and by
+// TestSecretManagerExamplesUseDocumentedArguments alone. The configuration of
+// the Kubernetes example is applied with the real CLI and hashicorp/kubernetes
+// 1.13.4 against a real kube-apiserver by TestAccHandoffKubernetes, which reads
+// the key back from the Secret.
 func TestExamplesUseRealAttributes(t *testing.T) {
 	t.Parallel()
 	files := exampleFiles(t)
@@ -509,5 +513,103 @@ func TestTroubleshootingHasEverySummary(t *testing.T) {
 	}
 	if found < 30 {
 		t.Errorf("found %d diagnostic summaries in the provider's code, want at least 30", found)
+	}
+}
+
+// documentedArguments are the top-level arguments and blocks of the other
+// providers' resources in examples/secret-managers, as those providers' current
+// documentation lists them (hashicorp/aws 6.x, hashicorp/vault 5.x,
+// integrations/github 6.x, hashicorp/kubernetes 2.38).
+var documentedArguments = map[string][]string{
+	"aws_secretsmanager_secret": {"name", "name_prefix", "description", "kms_key_id", "policy",
+		"recovery_window_in_days", "force_overwrite_replica_secret", "replica", "region", "tags"},
+	"aws_secretsmanager_secret_version": {"secret_id", "secret_string", "secret_binary", "secret_string_wo",
+		"secret_string_wo_version", "version_stages", "region"},
+	"vault_mount": {"path", "type", "description", "default_lease_ttl_seconds", "max_lease_ttl_seconds",
+		"audit_non_hmac_request_keys", "audit_non_hmac_response_keys", "local", "options", "seal_wrap",
+		"external_entropy_access", "namespace"},
+	"vault_kv_secret_v2": {"mount", "name", "namespace", "cas", "options", "data_json", "data_json_wo",
+		"data_json_wo_version", "delete_all_versions", "disable_read", "custom_metadata"},
+	"github_actions_secret": {"repository", "secret_name", "plaintext_value", "encrypted_value", "destroy_on_drift"},
+	"kubernetes_secret_v1": {"metadata", "data", "binary_data", "data_wo", "data_wo_revision", "binary_data_wo",
+		"binary_data_wo_revision", "type", "immutable", "wait_for_service_account_token", "timeouts"},
+	"kubernetes_deployment_v1": {"metadata", "spec", "wait_for_rollout", "timeouts"},
+}
+
+// writeOnlyVersions pairs each write-only argument in the examples with the
+// argument that versions it.
+var writeOnlyVersions = map[string]string{
+	"secret_string_wo": "secret_string_wo_version",
+	"data_json_wo":     "data_json_wo_version",
+	"data_wo":          "data_wo_revision",
+}
+
+// The examples for the secret managers that cannot be run here set only the
+// arguments their providers document, and every write-only argument comes with
+// its version argument set to a key_version: a constant would write the secret
+// once, and it would keep a dead key after the first rotation.
+func TestSecretManagerExamplesUseDocumentedArguments(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(examplesDir, "secret-managers", "*", "*.tf"))
+	if err != nil || len(files) < 7 {
+		t.Fatalf("found %d secret manager examples (%v), want at least 7", len(files), err)
+	}
+	writeOnly := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, diags := hclsyntax.ParseConfig(src, file, hclv2.InitialPos)
+		if diags.HasErrors() {
+			t.Errorf("%s does not parse: %s", file, diags.Error())
+			continue
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", file, f.Body)
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "resource" || strings.HasPrefix(b.Labels[0], "pilotstatus_") {
+				continue
+			}
+			args, ok := documentedArguments[b.Labels[0]]
+			if !ok {
+				t.Errorf("%s: resource type %q has no documented arguments in this test", file, b.Labels[0])
+				continue
+			}
+			for name, a := range b.Body.Attributes {
+				if !slices.Contains(args, name) && !metaArguments[name] {
+					t.Errorf("%s:%d: %s has no argument %q", file, a.SrcRange.Start.Line, b.Labels[0], name)
+				}
+			}
+			for _, nested := range b.Body.Blocks {
+				if !slices.Contains(args, nested.Type) && nested.Type != "lifecycle" {
+					t.Errorf("%s:%d: %s has no block %q", file, nested.TypeRange.Start.Line, b.Labels[0], nested.Type)
+				}
+			}
+			for wo, version := range writeOnlyVersions {
+				if _, ok := b.Body.Attributes[wo]; !ok {
+					continue
+				}
+				writeOnly++
+				v, ok := b.Body.Attributes[version]
+				if !ok {
+					t.Errorf("%s: %s sets %s without %s", file, b.Labels[0], wo, version)
+					continue
+				}
+				refs := v.Expr.Variables()
+				var last hclv2.TraverseAttr
+				if len(refs) == 1 {
+					last, _ = refs[0][len(refs[0])-1].(hclv2.TraverseAttr)
+				}
+				if len(refs) != 1 || !strings.HasPrefix(refs[0].RootName(), "pilotstatus_") || last.Name != "key_version" {
+					t.Errorf("%s:%d: %s of %s is not a key_version", file, v.SrcRange.Start.Line, version, b.Labels[0])
+				}
+			}
+		}
+	}
+	if writeOnly < 3 {
+		t.Errorf("found %d write-only arguments in the examples, want at least 3 (AWS, Vault, Kubernetes)", writeOnly)
 	}
 }

@@ -9,7 +9,7 @@ terraform {
     }
     vault = {
       source  = "hashicorp/vault"
-      version = ">= 4.0"
+      version = "~> 5.0"
     }
   }
 }
