@@ -10,7 +10,30 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-"$root/scripts/tools.sh" terraform tofu time golangci-lint goreleaser actionlint
+"$root/scripts/tools.sh" terraform tofu time k8s golangci-lint goreleaser actionlint
+
+# The hand-off tests start etcd and kube-apiserver and record their pids in
+# .tools/k8s/run/<test process>-<server>.pid. A test process that died without
+# cleaning up (a go test -timeout panic) leaves them running: stop those whose
+# test process is gone, and only while the pid still runs one of our binaries.
+stop_leftover_kube_servers() {
+  local f owner pid exe data
+  for f in "$root"/.tools/k8s/run/*.pid; do
+    [[ -e "$f" ]] || continue
+    owner=$(basename "$f"); owner=${owner%%-*}
+    if [[ "$owner" =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null; then continue; fi
+    pid=$(sed -n 1p "$f"); data=$(sed -n 2p "$f")
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+    if [[ -n "$exe" && ( "$exe" == "$(readlink -f "$root/.tools/k8s/bin/etcd")" ||
+      "$exe" == "$(readlink -f "$root/.tools/k8s/bin/kube-apiserver")" ) ]]; then
+      echo "==> stopping a $(basename "$exe") (pid $pid) left by an earlier run"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    [[ "$(basename "$data")" == kube-* ]] && rm -rf "$data"
+    rm -f "$f"
+  done
+}
+stop_leftover_kube_servers
 
 terraform_bin="$root/.tools/terraform-1.5.7/terraform"
 tofu_bin="$root/.tools/bin/tofu"

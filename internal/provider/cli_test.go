@@ -40,9 +40,15 @@ var providerBuild struct {
 	err  error
 }
 
-// TestMain removes the shared provider binary after the tests.
+// TestMain stops the Kubernetes API servers an earlier test process left
+// running, and after the tests stops this process's servers and removes the
+// shared provider binary.
 func TestMain(m *testing.M) {
+	if runDir, err := filepath.Abs(filepath.Join(kubeDir, "run")); err == nil {
+		stopLeftoverKubeServers(runDir)
+	}
 	code := m.Run()
+	stopKubeServers()
 	if providerBuild.dir != "" {
 		_ = os.RemoveAll(providerBuild.dir)
 	}
@@ -127,39 +133,69 @@ func writeCLIConfig(t *testing.T, rc, pluginDir string) {
 // filesystem mirror.
 const mirrorVersion = "0.99.0"
 
+// mirrored is a provider that scripts/tools.sh put into a filesystem mirror for
+// both registry hosts, copied into the mirror of a test.
+type mirrored struct {
+	root   string // the mirror, relative to the module's root
+	source string // namespace/type, as in the mirror's layout
+	build  string // the command that makes it
+}
+
+// timeMirrored is hashicorp/time in the project's mirror.
+var timeMirrored = mirrored{root: ".tools/mirror", source: "hashicorp/time", build: "scripts/tools.sh time"}
+
 // useMirror replaces dev_overrides, which init does not accept, with a filesystem
 // mirror holding the provider binary and hashicorp/time from the project's mirror
 // (made by scripts/tools.sh), so that init works offline. The test is skipped
 // when the project has no mirror.
-func (c *cliRun) useMirror() {
+func (c *cliRun) useMirror() { c.useMirrorOf(mirrorVersion, timeMirrored) }
+
+// useMirrorOf makes the CLI install every provider from a filesystem mirror of its
+// own: the provider binary under version, and the others as scripts/tools.sh
+// mirrored them. The test is skipped when one of them is not there.
+func (c *cliRun) useMirrorOf(version string, others ...mirrored) {
 	c.t.Helper()
-	timeMirror, err := filepath.Abs(filepath.Join("..", "..", ".tools", "mirror"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if _, err := os.Stat(timeMirror); err != nil {
-		c.t.Skipf("no filesystem mirror of hashicorp/time at %s: run scripts/tools.sh time", timeMirror)
-	}
 	mirror := c.t.TempDir()
 	bin, err := os.ReadFile(filepath.Join(c.plugins, "terraform-provider-pilotstatus"))
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
+		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", version, runtime.GOOS+"_"+runtime.GOARCH)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			c.t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+mirrorVersion), bin, 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+version), bin, 0o755); err != nil {
 			c.t.Fatal(err)
 		}
-		// The mirror scan does not follow symbolic links: copy hashicorp/time.
-		timeDir := filepath.Join(host, "hashicorp", "time")
-		err := filepath.WalkDir(filepath.Join(timeMirror, timeDir), func(p string, d os.DirEntry, err error) error {
+	}
+	for _, o := range others {
+		c.copyMirrored(mirror, o)
+	}
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	if err := os.WriteFile(c.rc, []byte(config), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// copyMirrored copies a provider from the project's mirror into mirror, for both
+// hosts: the mirror scan does not follow symbolic links.
+func (c *cliRun) copyMirrored(mirror string, o mirrored) {
+	c.t.Helper()
+	from, err := filepath.Abs(filepath.Join("..", "..", o.root))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		src := filepath.Join(from, host, o.source)
+		if _, err := os.Stat(src); err != nil {
+			c.t.Skipf("no filesystem mirror of %s at %s: run %s", o.source, src, o.build)
+		}
+		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
-			rel, err := filepath.Rel(timeMirror, p)
+			rel, err := filepath.Rel(from, p)
 			if err != nil {
 				return err
 			}
@@ -175,10 +211,6 @@ func (c *cliRun) useMirror() {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-	}
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
-	if err := os.WriteFile(c.rc, []byte(config), 0o600); err != nil {
-		c.t.Fatal(err)
 	}
 }
 
