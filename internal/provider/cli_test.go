@@ -148,12 +148,13 @@ var timeMirrored = mirrored{root: ".tools/mirror", source: "hashicorp/time", bui
 // mirror holding the provider binary and hashicorp/time from the project's mirror
 // (made by scripts/tools.sh), so that init works offline. The test is skipped
 // when the project has no mirror.
-func (c *cliRun) useMirror() { c.useMirrorOf(mirrorVersion, timeMirrored) }
+func (c *cliRun) useMirror() { c.useMirrorOf(timeMirrored) }
 
 // useMirrorOf makes the CLI install every provider from a filesystem mirror of its
-// own: the provider binary under version, and the others as scripts/tools.sh
-// mirrored them. The test is skipped when one of them is not there.
-func (c *cliRun) useMirrorOf(version string, others ...mirrored) {
+// own: the provider binary under mirrorVersion, and the others as
+// scripts/tools.sh mirrored them. The test is skipped when one of them is not
+// there.
+func (c *cliRun) useMirrorOf(others ...mirrored) {
 	c.t.Helper()
 	mirror := c.t.TempDir()
 	bin, err := os.ReadFile(filepath.Join(c.plugins, "terraform-provider-pilotstatus"))
@@ -161,11 +162,11 @@ func (c *cliRun) useMirrorOf(version string, others ...mirrored) {
 		c.t.Fatal(err)
 	}
 	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", version, runtime.GOOS+"_"+runtime.GOARCH)
+		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			c.t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+version), bin, 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+mirrorVersion), bin, 0o755); err != nil {
 			c.t.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
@@ -27,10 +27,6 @@ import (
 // HTTP, never through Terraform.
 //
 // Provider 1.13.4 works on Terraform 1.5.7, Terraform 1.11 and OpenTofu 1.12.6.
-
-// devMirrorVersion is the version under which the provider binary is put into
-// the filesystem mirror of the hand-off tests.
-const devMirrorVersion = "0.99.0"
 
 // kubernetesMirrored is hashicorp/kubernetes 1.13.4, mirrored by scripts/tools.sh.
 var kubernetesMirrored = mirrored{root: ".tools/k8s/mirror", source: "hashicorp/kubernetes", build: "scripts/tools.sh k8s"}
@@ -70,7 +66,7 @@ func TestAccHandoffKubernetes(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.write(string(config))
-	c.useMirrorOf(devMirrorVersion, kubernetesMirrored)
+	c.useMirrorOf(kubernetesMirrored)
 	vars := []string{"-var", "namespace=" + namespace}
 
 	p.run("init", "init", "-input=false", "-no-color")
@@ -144,7 +140,7 @@ func TestAccHandoffKubernetes(t *testing.T) {
 
 	// The searched logs hold both providers' trace logs and the API calls.
 	for _, name := range []string{"create", "repair"} {
-		p.searched(name, "[TRACE] provider.terraform-provider-pilotstatus_v"+devMirrorVersion+": ", apiRequestLogged, apiBodyLogged,
+		p.searched(name, "[TRACE] provider.terraform-provider-pilotstatus_v"+mirrorVersion+": ", apiRequestLogged, apiBodyLogged,
 			kubernetesLogLine)
 	}
 	// No key or key id, whole or in part, anywhere.
@@ -289,36 +285,21 @@ func (k *kubeCluster) do(t *testing.T, method, path, body string, into any) int 
 	return resp.StatusCode
 }
 
-// schemaBlock is a block of `providers schema -json`.
-type schemaBlock struct {
-	Attributes map[string]json.RawMessage `json:"attributes"`
-	BlockTypes map[string]struct {
-		Block schemaBlock `json:"block"`
-	} `json:"block_types"`
-}
-
 // checkAgainstSchema fails the test for every argument or nested block of a
 // resource in config that the schema the CLI printed does not have, and for
 // every resource type no installed provider has.
 func checkAgainstSchema(t *testing.T, config []byte, printed string) {
 	t.Helper()
-	var schemas struct {
-		ProviderSchemas map[string]struct {
-			ResourceSchemas map[string]struct {
-				Block schemaBlock `json:"block"`
-			} `json:"resource_schemas"`
-		} `json:"provider_schemas"`
-	}
 	start := strings.Index(printed, "{")
 	if start < 0 {
 		t.Fatal("providers schema -json printed no JSON")
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(printed[start:])))
-	if err := dec.Decode(&schemas); err != nil {
+	var schemas tfjson.ProviderSchemas
+	if err := json.NewDecoder(strings.NewReader(printed[start:])).Decode(&schemas); err != nil {
 		t.Fatalf("reading providers schema -json: %v", err)
 	}
-	types := map[string]schemaBlock{}
-	for _, ps := range schemas.ProviderSchemas {
+	types := map[string]*tfjson.SchemaBlock{}
+	for _, ps := range schemas.Schemas {
 		for name, rs := range ps.ResourceSchemas {
 			types[name] = rs.Block
 		}
@@ -353,7 +334,7 @@ func checkAgainstSchema(t *testing.T, config []byte, printed string) {
 
 // checkBlock checks one body against its schema block and returns how many
 // arguments and blocks it checked.
-func checkBlock(t *testing.T, where string, body *hclsyntax.Body, schema schemaBlock, top bool) int {
+func checkBlock(t *testing.T, where string, body *hclsyntax.Body, schema *tfjson.SchemaBlock, top bool) int {
 	t.Helper()
 	n := 0
 	for name, a := range body.Attributes {
@@ -370,8 +351,8 @@ func checkBlock(t *testing.T, where string, body *hclsyntax.Body, schema schemaB
 			continue
 		}
 		n++
-		nested, ok := schema.BlockTypes[b.Type]
-		if !ok {
+		nested, ok := schema.NestedBlocks[b.Type]
+		if !ok || nested.Block == nil {
 			t.Errorf("main.tf:%d: %s has no block %q", b.TypeRange.Start.Line, where, b.Type)
 			continue
 		}

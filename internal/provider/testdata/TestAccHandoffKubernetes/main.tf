@@ -9,7 +9,7 @@ terraform {
   required_providers {
     pilotstatus = {
       source  = "pilotstatus/pilotstatus"
-      version = "0.99.0"
+      version = "~> 0.1"
     }
     kubernetes = {
       source  = "hashicorp/kubernetes"
