@@ -26,7 +26,7 @@ stop_leftover_kube_servers() {
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
     if [[ -n "$exe" && ( "$exe" == "$(readlink -f "$root/.tools/k8s/bin/etcd")" ||
       "$exe" == "$(readlink -f "$root/.tools/k8s/bin/kube-apiserver")" ) ]]; then
-      echo "==> stopping a $(basename "$exe") (pid $pid) left by an earlier run"
+      echo "==> stopping $(basename "$exe") (pid $pid), left running by an earlier test run"
       kill -KILL "$pid" 2>/dev/null || true
     fi
     [[ "$(basename "$data")" == kube-* ]] && rm -rf "$data"
