@@ -310,11 +310,24 @@ func adoptionImpossibleAtApply(numberID, currentLast4 string) diag.Diagnostic {
 			"again, which regenerates the key if it still cannot be adopted.", numberID, endingIn(currentLast4)))
 }
 
-func scheduledRotation(numberID, nextRotationAt, period string) diag.Diagnostic {
+func scheduledRotation(numberID, nextRotationAt, period, window string) diag.Diagnostic {
+	when := "next_rotation_at (" + nextRotationAt + ") has passed"
+	if window != "" {
+		when = fmt.Sprintf("next_rotation_at (%s) is at most early_rotation_window (%q) away, or has passed", nextRotationAt, window)
+	}
 	return diag.NewWarningDiagnostic("Scheduled Key Rotation",
-		fmt.Sprintf("The key of WhatsApp number %q is due for its scheduled rotation: next_rotation_at (%s, rotation_period %q "+
-			"after the key was made) has passed. This plan replaces the resource, which regenerates the key.",
-			numberID, nextRotationAt, period))
+		fmt.Sprintf("The key of WhatsApp number %q is due for its scheduled rotation: %s. Due times are rotation_anchor plus "+
+			"whole rotation_periods (%q), so the next one stays where it is. This plan replaces the resource, which "+
+			"regenerates the key.", numberID, when, period))
+}
+
+// windowNotShorter refuses an early_rotation_window that is not shorter than rotation_period: every
+// rotation would be due again at once.
+func windowNotShorter(window, period string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("early_rotation_window"), "Invalid Early Rotation Window",
+		fmt.Sprintf("early_rotation_window %q is not shorter than rotation_period %q: a key would be due again as soon as it "+
+			"was rotated. Use a window shorter than the period, such as the interval of the job that runs the plans "+
+			"(\"1d\" for a daily job with rotation_period = \"30d\").", window, period))
 }
 
 // recoveryName names how a key was obtained, for logs.

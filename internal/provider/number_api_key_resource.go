@@ -17,11 +17,12 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*numberAPIKeyResource)(nil)
-	_ resource.ResourceWithConfigure   = (*numberAPIKeyResource)(nil)
-	_ resource.ResourceWithImportState = (*numberAPIKeyResource)(nil)
-	_ resource.ResourceWithIdentity    = (*numberAPIKeyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*numberAPIKeyResource)(nil)
+	_ resource.Resource                   = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithImportState    = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithIdentity       = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*numberAPIKeyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*numberAPIKeyResource)(nil)
 )
 
 // Private state keys.
@@ -62,6 +63,22 @@ func (r *numberAPIKeyResource) Configure(_ context.Context, req resource.Configu
 	r.data = d
 }
 
+// ValidateConfig refuses an early_rotation_window that is not shorter than rotation_period; each
+// attribute's own form is checked by its validator.
+func (r *numberAPIKeyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var period, window types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotation_period"), &period)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("early_rotation_window"), &window)...)
+	if period.IsNull() || period.IsUnknown() || window.IsNull() || window.IsUnknown() {
+		return
+	}
+	p, perr := parseRotationPeriod(period.ValueString())
+	w, werr := parseEarlyRotationWindow(window.ValueString())
+	if perr == nil && werr == nil && w >= p {
+		resp.Diagnostics.Append(windowNotShorter(window.ValueString(), period.ValueString()))
+	}
+}
+
 func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		r.warnDestroy(ctx, req, resp)
@@ -81,8 +98,10 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotation_anchor"), &configured)...)
 	if req.State.Raw.IsNull() {
-		r.planCreate(ctx, plan, resp)
+		r.planCreate(ctx, plan, configured, resp)
 		return
 	}
 
@@ -95,34 +114,43 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.planChange(ctx, plan, state, observed, len(imported) > 0, resp) {
+	if r.planChange(ctx, plan, state, configured, observed, len(imported) > 0, resp) {
 		// A replacement: Terraform shows only the warnings of this first planning call.
 		r.checkRegeneration(ctx, plan.WhatsAppNumberID, state.OnDestroy.ValueString(), resp)
 	}
 }
 
-// planCreate plans a create, or the create half of a replacement: the key is regenerated.
-func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
+// planCreate plans a create, or the create half of a replacement: the key is regenerated. Unless
+// configured, rotation_anchor is known after apply: the anchor of the key this one replaces (see
+// anchorBook), or, for a new schedule, the created_at of the key this create makes.
+func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, configured types.String,
+	resp *resource.ModifyPlanResponse) {
 	r.checkRegeneration(ctx, plan.WhatsAppNumberID, "", resp)
 	if !plan.WhatsAppNumberID.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
 	}
-	next := types.StringNull()
+	next, anchor := types.StringNull(), types.StringNull()
 	if !plan.RotationPeriod.IsNull() {
-		next = types.StringUnknown()
+		next, anchor = types.StringUnknown(), configured
+		if configured.IsNull() {
+			anchor = types.StringUnknown()
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
 }
 
 // planChange plans a resource in state and reports whether the plan replaces it, regenerating the
 // key: for a key rotated outside Terraform (unless adopted), a due schedule, a new number or new
 // keepers.
-func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numberAPIKeyModel, observed []byte, imported bool,
-	resp *resource.ModifyPlanResponse) bool {
+func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numberAPIKeyModel, configured types.String, observed []byte,
+	imported bool, resp *resource.ModifyPlanResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	// The schedule of the key in state, with the planned rotation_period: changing
-	// the period moves next_rotation_at without regenerating.
-	next := nextRotation(state.KeyVersion, plan.RotationPeriod)
+	// The schedule of the key in state, with the planned period, anchor and window:
+	// changing them moves next_rotation_at without regenerating.
+	anchor := plannedAnchor(configured, state.RotationAnchor, state.KeyVersion, plan.RotationPeriod)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
+	next := nextRotation(state.KeyVersion, anchor, plan.RotationPeriod, plan.EarlyRotationWindow)
 	replaced := !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID) || keepersForceNewKey(state.Keepers, plan.Keepers, imported)
 	switch {
 	case len(observed) > 0 && !replaced && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt:
@@ -136,7 +164,8 @@ func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numbe
 		resp.Diagnostics.Append(externalRotationPlanned(numberID, state.KeyLast4.ValueString(), unquote(observed)))
 	case !replaced && next.due(r.data.now()):
 		r.planRegeneration(ctx, resp)
-		resp.Diagnostics.Append(scheduledRotation(numberID, next.value.ValueString(), plan.RotationPeriod.ValueString()))
+		resp.Diagnostics.Append(scheduledRotation(numberID, next.value.ValueString(), plan.RotationPeriod.ValueString(),
+			plan.EarlyRotationWindow.ValueString()))
 	case !replaced:
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
 		return false
@@ -307,6 +336,10 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	}
 
 	plan.ID = types.StringValue(numberID)
+	if kept, ok := r.data.anchors.take(numberID); ok && plan.RotationAnchor.IsUnknown() {
+		// The replacement of a scheduled key keeps its schedule.
+		plan.RotationAnchor = kept
+	}
 	setFromRegenerated(&plan, key, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
@@ -326,7 +359,11 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 		m.CreatedAt = types.StringValue(formatTime(k.CreatedAt))
 		m.KeyVersion = keyVersionAt(k.CreatedAt)
 	}
-	m.NextRotationAt = nextRotation(m.KeyVersion, m.RotationPeriod).value
+	if m.RotationAnchor.IsUnknown() {
+		// The first key of a new schedule anchors it.
+		m.RotationAnchor = anchorAt(m.KeyVersion)
+	}
+	m.NextRotationAt = m.schedule().value
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -393,7 +430,11 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 	if state.KeyVersion.IsNull() {
 		state.KeyVersion = keyVersionFromCreatedAt(state.CreatedAt, now)
 	}
-	state.NextRotationAt = nextRotation(state.KeyVersion, state.RotationPeriod).value
+	if state.RotationAnchor.IsNull() && !state.RotationPeriod.IsNull() {
+		// A schedule from before anchors: the key it was counting from anchors it.
+		state.RotationAnchor = anchorAt(state.KeyVersion)
+	}
+	state.NextRotationAt = state.schedule().value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -467,8 +508,8 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	if plan.KeyVersion.IsUnknown() {
 		plan.KeyVersion = state.KeyVersion
 	}
-	// Known in the plan unless rotation_period was unknown until now.
-	plan.NextRotationAt = nextRotation(plan.KeyVersion, plan.RotationPeriod).value
+	// Known in the plan unless the schedule was unknown until now.
+	plan.NextRotationAt = plan.schedule().value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
@@ -510,6 +551,9 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	numberID := state.WhatsAppNumberID.ValueString()
 	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
+	if r.data != nil {
+		r.data.anchors.keep(numberID, plannedAnchor(types.StringNull(), state.RotationAnchor, state.KeyVersion, state.RotationPeriod))
+	}
 	if state.OnDestroy.ValueString() != onDestroyInvalidate {
 		tflog.Info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)")
 		return

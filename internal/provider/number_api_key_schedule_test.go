@@ -66,11 +66,18 @@ func newClockedAPI(t *testing.T, clock *fakeClock) (*fakeapi.API, string) {
 func scheduleConfig(url, tenant, period, keepers string) string {
 	p := ""
 	if period != "" {
-		p = fmt.Sprintf("\n  rotation_period = %q", period)
+		p = fmt.Sprintf("rotation_period = %q", period)
 	}
+	return scheduleConfigWith(url, tenant, p, keepers)
+}
+
+// scheduleConfigWith is scheduleConfig with the schedule's arguments written out
+// (attrs, HCL lines).
+func scheduleConfigWith(url, tenant, attrs, keepers string) string {
 	return providerBlock(url, tenant) + fmt.Sprintf(`
 resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"%s
+  whatsapp_number_id = "wn_1"
+  %s
   keepers = {
     rotation = %q
   }
@@ -89,7 +96,7 @@ resource "terraform_data" "on_rotation" {
     replace_triggered_by = [pilotstatus_number_api_key.test.key_version]
   }
 }
-`, p, keepers)
+`, attrs, keepers)
 }
 
 // consumer names the whole key resource in replace_triggered_by, so it is replaced
@@ -124,15 +131,15 @@ func expectInPlace() []plancheck.PlanCheck {
 func timeValue(t time.Time) knownvalue.Check { return knownvalue.StringExact(formatTime(t)) }
 
 // scheduleOf checks that key_version and created_at are the API's creation time of
-// the number's current key, and next_rotation_at that time plus period.
-func scheduleOf(api *fakeapi.API, numberID string, period time.Duration) statecheck.StateCheck {
-	return scheduleCheck{api: api, numberID: numberID, period: period}
+// the number's current key, and rotation_anchor and next_rotation_at the times given.
+func scheduleOf(api *fakeapi.API, numberID string, anchor, next time.Time) statecheck.StateCheck {
+	return scheduleCheck{api: api, numberID: numberID, anchor: anchor, next: next}
 }
 
 type scheduleCheck struct {
-	api      *fakeapi.API
-	numberID string
-	period   time.Duration
+	api          *fakeapi.API
+	numberID     string
+	anchor, next time.Time
 }
 
 func (c scheduleCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
@@ -146,7 +153,8 @@ func (c scheduleCheck) CheckState(_ context.Context, req statecheck.CheckStateRe
 	want := map[string]any{
 		"created_at":       formatTime(cur.CreatedAt),
 		"key_version":      fmt.Sprint(cur.CreatedAt.UnixMilli()),
-		"next_rotation_at": formatTime(cur.CreatedAt.Add(c.period)),
+		"rotation_anchor":  formatTime(c.anchor),
+		"next_rotation_at": formatTime(c.next),
 	}
 	for name, w := range want {
 		if got := fmt.Sprint(vals[name]); got != w {
@@ -171,8 +179,13 @@ func createdAt(t *testing.T, api *fakeapi.API, numberID string) time.Time {
 // period moves next_rotation_at without regenerating. Keepers and drift repair fire
 // replace_triggered_by too.
 func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	const day = 24 * time.Hour
+	clock := newFakeClock(start)
 	api, url := newClockedAPI(t, clock)
+	// The local API makes each key at least a millisecond after the one before: the
+	// seeded key is from start, the first key Terraform makes from a millisecond later.
+	first := start.Add(time.Millisecond)
 	tenant := api.TenantKey()
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
 	versions := statecheck.CompareValue(compareIncreasing{})
@@ -199,7 +212,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at")),
 					},
 				},
-				ConfigStateChecks: rotated(1, captureAttr(addr, "key", &firstKey), scheduleOf(api, "wn_1", 30*24*time.Hour)),
+				ConfigStateChecks: rotated(1, captureAttr(addr, "key", &firstKey), scheduleOf(api, "wn_1", first, first.Add(30*day))),
 			},
 			{
 				// One second before the rotation is due: nothing to do.
@@ -217,10 +230,11 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectRotation(), plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at"))),
 				},
-				ConfigStateChecks: rotated(2, scheduleOf(api, "wn_1", 30*24*time.Hour)),
+				ConfigStateChecks: rotated(2, scheduleOf(api, "wn_1", first, first.Add(60*day))),
 			},
 			{
-				// A longer period moves next_rotation_at in place; the key stays.
+				// A longer period moves next_rotation_at in place to the first due time of the
+				// new period from the same anchor; the key stays.
 				PreConfig: func() {
 					if keyWorks(t, url, firstKey) {
 						t.Error("the key before the scheduled rotation still works")
@@ -229,23 +243,22 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				Config: scheduleConfig(url, tenant, "1000h", "1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectInPlace(),
-						// 30 days + 1000 hours after 1 January, 09:00.
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"),
-							knownvalue.StringRegexp(regexp.MustCompile(`^2026-03-14T01:00:00\.\d+Z$`)))),
+						// 1000 hours after the anchor, the first key (1 January, 09:00:00.001).
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), knownvalue.StringExact("2026-02-12T01:00:00.001Z"))),
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					apiCalls(api, regenerateCalls, 2),
-					scheduleOf(api, "wn_1", 1000*time.Hour),
+					scheduleOf(api, "wn_1", first, first.Add(1000*time.Hour)),
 				},
 			},
 			{
-				// Keepers rotate the key and fire replace_triggered_by.
+				// Keepers rotate the key and fire replace_triggered_by; the schedule stays.
 				Config: scheduleConfig(url, tenant, "1000h", "2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: rotated(3),
+				ConfigStateChecks: rotated(3, scheduleOf(api, "wn_1", first, first.Add(1000*time.Hour))),
 			},
 			{
 				// So does the repair of a key regenerated outside Terraform.
@@ -259,7 +272,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: rotated(4),
+				ConfigStateChecks: rotated(4, scheduleOf(api, "wn_1", first, first.Add(1000*time.Hour))),
 			},
 			{
 				// Without a period there is no schedule, and no regeneration.
@@ -267,7 +280,8 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				Config:    scheduleConfig(url, tenant, "", "2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectInPlace(),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), knownvalue.Null())),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), knownvalue.Null()),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_anchor"), knownvalue.Null())),
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
@@ -275,15 +289,166 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				},
 			},
 			{
-				// A period that has already run out when it is set rotates the key at once.
+				// A period that has already run out when it is set rotates the key at once; the
+				// new key is the first of the schedule and anchors it.
 				Config: scheduleConfig(url, tenant, "90s", "2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
-				ConfigStateChecks: rotated(5),
+				ConfigStateChecks: rotated(5, scheduleOf(api, "wn_1", first.Add(30*day+time.Minute+5000*time.Hour), first.Add(30*day+time.Minute+5000*time.Hour+90*time.Second))),
 			},
 		},
 	})
+}
+
+// A daily plan on a 5-day period with a 1-day window, day by day over three cycles:
+// each rotation is planned as a replacement by the first plan within the window
+// before its due time (06:00 on the day the key is due at 09:17), never on another
+// day, and next_rotation_at is always the anchor (the first key's created_at) plus
+// whole periods: the due times do not move although every rotation is early.
+func TestAccNumberAPIKey_anchoredScheduleDailyPlans(t *testing.T) {
+	const day = 24 * time.Hour
+	start := time.Date(2026, 1, 1, 9, 17, 0, 0, time.UTC)
+	clock := newFakeClock(start)
+	api, url := newClockedAPI(t, clock)
+	first := start.Add(time.Millisecond) // the seeded key is from start
+	config := scheduleConfigWith(url, api.TenantKey(), `rotation_period = "5d"
+  early_rotation_window = "1d"`, "1")
+	steps := []resource.TestStep{{
+		Config:            config,
+		ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1), scheduleOf(api, "wn_1", first, first.Add(5*day))},
+	}}
+	for d := 1; d <= 15; d++ {
+		cron := time.Date(2026, 1, 1+d, 6, 0, 0, 0, time.UTC)
+		step := resource.TestStep{
+			PreConfig: func() { clock.set(cron) },
+			Config:    config,
+		}
+		cycle := d / 5 // rotations so far, after this day's plan
+		if d%5 == 0 {
+			step.ConfigPlanChecks.PreApply = expectRotation()
+		} else {
+			step.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+		}
+		step.ConfigStateChecks = []statecheck.StateCheck{
+			apiCalls(api, regenerateCalls, 1+cycle),
+			scheduleOf(api, "wn_1", first, first.Add(time.Duration(cycle+1)*5*day)),
+		}
+		steps = append(steps, step)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		Steps:                    steps,
+	})
+}
+
+// A configured rotation_anchor sets the due times from the first key on; a key is
+// due at the first of them after it was made. Changing the anchor moves
+// next_rotation_at in place without regenerating; removing it keeps it in state.
+func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
+	const day = 24 * time.Hour
+	clock := newFakeClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	api, url := newClockedAPI(t, clock)
+	tenant := api.TenantKey()
+	anchor := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	withAnchor := func(a time.Time) string {
+		return scheduleConfigWith(url, tenant, fmt.Sprintf("rotation_period = \"7d\"\n  rotation_anchor = %q", formatTime(a)), "1")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		Steps: []resource.TestStep{
+			{
+				Config: withAnchor(anchor),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_anchor"), timeValue(anchor)),
+					},
+				},
+				// The first due time after 1 January is the anchor itself, four days on.
+				ConfigStateChecks: []statecheck.StateCheck{scheduleOf(api, "wn_1", anchor, anchor)},
+			},
+			{
+				PreConfig: func() { clock.set(anchor.Add(-time.Minute)) },
+				Config:    withAnchor(anchor),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				PreConfig: func() { clock.set(anchor) },
+				Config:    withAnchor(anchor),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: expectRotation(),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					apiCalls(api, regenerateCalls, 2),
+					scheduleOf(api, "wn_1", anchor, anchor.Add(7*day)),
+				},
+			},
+			{
+				// A day later in the week: the key made at the old anchor is due then.
+				Config: withAnchor(anchor.Add(day)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(expectInPlace(),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), timeValue(anchor.Add(day)))),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					apiCalls(api, regenerateCalls, 2),
+					scheduleOf(api, "wn_1", anchor.Add(day), anchor.Add(day)),
+				},
+			},
+			{
+				Config: scheduleConfig(url, tenant, "7d", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{scheduleOf(api, "wn_1", anchor.Add(day), anchor.Add(day))},
+			},
+		},
+	})
+}
+
+// Anchors, windows and their combinations that cannot make a schedule are refused at
+// plan time, before any API call.
+func TestAccNumberAPIKey_scheduleInvalid(t *testing.T) {
+	api, url := newTestAPI(t)
+	tenant := api.TenantKey()
+	cases := []struct {
+		attrs string
+		want  *regexp.Regexp
+	}{
+		{`rotation_period = "7d"
+  rotation_anchor = "2026-01-05"`, words("Invalid Rotation Anchor", `"2026-01-05" is not a rotation anchor`, "RFC 3339")},
+		{`rotation_period = "7d"
+  rotation_anchor = "2026-01-05T03:00:00"`, words("Invalid Rotation Anchor", "offset")},
+		{`rotation_period = "7d"
+  rotation_anchor = "2026-13-01T00:00:00Z"`, words("Invalid Rotation Anchor")},
+		{`rotation_period = "7d"
+  rotation_anchor = "next monday"`, words("Invalid Rotation Anchor")},
+		{`rotation_anchor = "2026-01-05T03:00:00Z"`, words(`"rotation_period" must be specified`)},
+		{`rotation_period = "7d"
+  early_rotation_window = "0s"`, words("Invalid Early Rotation Window", "at least one second")},
+		{`rotation_period = "7d"
+  early_rotation_window = "1w"`, words("Invalid Early Rotation Window", `"1w" is not an early rotation window`, `"30d"`)},
+		{`rotation_period = "1d"
+  early_rotation_window = "24h"`, words("Invalid Early Rotation Window", `"24h" is not shorter than rotation_period "1d"`)},
+		{`early_rotation_window = "1d"`, words(`"rotation_period" must be specified`)},
+	}
+	var steps []resource.TestStep
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      scheduleConfigWith(url, tenant, tc.attrs, "1"),
+			PlanOnly:    true,
+			ExpectError: tc.want,
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps:                    steps,
+	})
+	if got := api.TotalCalls(); got != 0 {
+		t.Errorf("invalid schedules reached the API %d times, want 0", got)
+	}
 }
 
 // Invalid periods are refused at plan time with the accepted forms.
@@ -381,6 +546,7 @@ resource "pilotstatus_number_api_key" "test" {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_version"), knownvalue.Int64Exact(importedAt.UnixMilli())),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), timeValue(importedAt.Add(10*24*time.Hour))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_anchor"), timeValue(importedAt)),
 				},
 			},
 			{
@@ -401,7 +567,7 @@ resource "pilotstatus_number_api_key" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					apiCalls(api, regenerateCalls, 1),
-					scheduleOf(api, "wn_1", 10*24*time.Hour),
+					scheduleOf(api, "wn_1", importedAt, importedAt.Add(20*24*time.Hour)),
 				},
 			},
 		},

@@ -52,7 +52,7 @@ func TestNextRotation(t *testing.T) {
 	t.Parallel()
 	made := time.Date(2026, 6, 28, 10, 0, 0, 123_000_000, time.UTC)
 	version := keyVersionAt(made)
-	s := nextRotation(version, types.StringValue("30d"))
+	s := nextRotation(version, types.StringNull(), types.StringValue("30d"), types.StringNull())
 	if s.value.ValueString() != "2026-07-28T10:00:00.123Z" {
 		t.Errorf("next_rotation_at = %s, want 30 days after the key was made", s.value)
 	}
@@ -62,14 +62,108 @@ func TestNextRotation(t *testing.T) {
 	if !s.due(made.Add(30*24*time.Hour)) || !s.due(made.Add(31*24*time.Hour)) {
 		t.Error("not due at or after next_rotation_at")
 	}
-	if v := nextRotation(version, types.StringNull()); !v.value.IsNull() || v.due(made.Add(1e6*time.Hour)) {
+	if v := nextRotation(version, types.StringNull(), types.StringNull(), types.StringNull()); !v.value.IsNull() || v.due(made.Add(1e6*time.Hour)) {
 		t.Error("a schedule without rotation_period")
 	}
-	if v := nextRotation(version, types.StringUnknown()); !v.value.IsUnknown() || v.due(made.Add(1e6*time.Hour)) {
+	if v := nextRotation(version, types.StringNull(), types.StringUnknown(), types.StringNull()); !v.value.IsUnknown() || v.due(made.Add(1e6*time.Hour)) {
 		t.Error("an unknown rotation_period must give an unknown next_rotation_at that is never due")
 	}
-	if v := nextRotation(types.Int64Unknown(), types.StringValue("1d")); !v.value.IsUnknown() {
+	if v := nextRotation(types.Int64Unknown(), types.StringNull(), types.StringValue("1d"), types.StringNull()); !v.value.IsUnknown() {
 		t.Error("an unknown key_version must give an unknown next_rotation_at")
+	}
+}
+
+// Due times are the anchor plus whole periods, before or after it; a key is due at the
+// first one more than the window after it was made.
+func TestNextDue(t *testing.T) {
+	t.Parallel()
+	day := 24 * time.Hour
+	anchor := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name           string
+		made           time.Time
+		period, window time.Duration
+		want           time.Time
+	}{
+		{"made at the anchor", anchor, 7 * day, 0, anchor.Add(7 * day)},
+		{"made mid-cycle", anchor.Add(3 * day), 7 * day, 0, anchor.Add(7 * day)},
+		{"made a nanosecond before a due time", anchor.Add(7*day - 1), 7 * day, 0, anchor.Add(7 * day)},
+		{"made at a due time", anchor.Add(14 * day), 7 * day, 0, anchor.Add(21 * day)},
+		{"made late, after a due time", anchor.Add(14*day + 5*time.Hour), 7 * day, 0, anchor.Add(21 * day)},
+		{"made before a future anchor", anchor.Add(-10 * day), 7 * day, 0, anchor.Add(-7 * day)},
+		{"made within the window before a due time", anchor.Add(6*day + time.Hour), 7 * day, day, anchor.Add(14 * day)},
+		{"made at the start of the window", anchor.Add(6 * day), 7 * day, day, anchor.Add(14 * day)},
+		{"made just before the window", anchor.Add(6*day - 1), 7 * day, day, anchor.Add(7 * day)},
+		{"an anchor centuries away", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), day, 0, time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		a := anchor
+		if tc.name == "an anchor centuries away" {
+			a = time.Date(1, 1, 1, 3, 0, 0, 0, time.UTC)
+		}
+		if got := nextDue(a, tc.period, tc.window, tc.made); !got.Equal(tc.want) {
+			t.Errorf("%s: next due %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// cronCycles runs plans at 06:00 every day for days days on a schedule anchored at the
+// first key (made at 09:17 on day 0), rotating when a plan finds the key due, as the
+// resource does, and returns when each rotation happened and the next_rotation_at after it.
+func cronCycles(t *testing.T, period, window string, days int) (rotations, nexts []time.Time, anchor time.Time) {
+	t.Helper()
+	anchor = time.Date(2026, 1, 1, 9, 17, 0, 0, time.UTC)
+	a := types.StringValue(formatTime(anchor))
+	w := types.StringNull()
+	if window != "" {
+		w = types.StringValue(window)
+	}
+	version := keyVersionAt(anchor)
+	for d := 1; d <= days; d++ {
+		now := time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+		if s := nextRotation(version, a, types.StringValue(period), w); s.due(now) {
+			// The apply after the plan makes the key a few seconds later.
+			version = keyVersionAt(now.Add(3 * time.Second))
+			rotations = append(rotations, now)
+			nexts = append(nexts, nextRotation(version, a, types.StringValue(period), w).at)
+		}
+	}
+	return rotations, nexts, anchor
+}
+
+// Twelve cycles of a daily cron, a 30-day period and a 1-day window: every rotation
+// happens within [due - window, due] of its own due time anchor + k×30d, once per due
+// time, and next_rotation_at is always the next due time: nothing drifts.
+func TestScheduleDailyCronTwelveCycles(t *testing.T) {
+	t.Parallel()
+	const period = 30 * 24 * time.Hour
+	rotations, nexts, anchor := cronCycles(t, "30d", "1d", 12*30)
+	if len(rotations) != 12 {
+		t.Fatalf("%d rotations in 360 days, want 12: %v", len(rotations), rotations)
+	}
+	for i, at := range rotations {
+		due := anchor.Add(time.Duration(i+1) * period)
+		if at.Before(due.Add(-24*time.Hour)) || at.After(due) {
+			t.Errorf("rotation %d at %s, outside [%s, %s]", i+1, at, due.Add(-24*time.Hour), due)
+		}
+		if want := anchor.Add(time.Duration(i+2) * period); !nexts[i].Equal(want) {
+			t.Errorf("after rotation %d next_rotation_at is %s, want %s: the due times moved", i+1, nexts[i], want)
+		}
+	}
+	// Without the window the same cron rotates at the first plan after each due time,
+	// less than a day late, and the due times still do not move.
+	rotations, nexts, _ = cronCycles(t, "30d", "", 12*30+1)
+	if len(rotations) != 12 {
+		t.Fatalf("without a window: %d rotations in 361 days, want 12", len(rotations))
+	}
+	for i, at := range rotations {
+		due := anchor.Add(time.Duration(i+1) * period)
+		if at.Before(due) || !at.Before(due.Add(24*time.Hour)) {
+			t.Errorf("without a window: rotation %d at %s, outside [%s, %s)", i+1, at, due, due.Add(24*time.Hour))
+		}
+		if want := anchor.Add(time.Duration(i+2) * period); !nexts[i].Equal(want) {
+			t.Errorf("without a window: after rotation %d next_rotation_at is %s, want %s", i+1, nexts[i], want)
+		}
 	}
 }
 

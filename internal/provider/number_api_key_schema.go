@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -13,19 +14,21 @@ import (
 
 // numberAPIKeyModel maps the pilotstatus_number_api_key schema.
 type numberAPIKeyModel struct {
-	ID                 types.String `tfsdk:"id"`
-	WhatsAppNumberID   types.String `tfsdk:"whatsapp_number_id"`
-	Keepers            types.Map    `tfsdk:"keepers"`
-	Key                types.String `tfsdk:"key"`
-	KeyID              types.String `tfsdk:"key_id"`
-	KeyPrefix          types.String `tfsdk:"key_prefix"`
-	KeyLast4           types.String `tfsdk:"key_last4"`
-	CreatedAt          types.String `tfsdk:"created_at"`
-	KeyVersion         types.Int64  `tfsdk:"key_version"`
-	RotationPeriod     types.String `tfsdk:"rotation_period"`
-	NextRotationAt     types.String `tfsdk:"next_rotation_at"`
-	OnDestroy          types.String `tfsdk:"on_destroy"`
-	OnExternalRotation types.String `tfsdk:"on_external_rotation"`
+	ID                  types.String `tfsdk:"id"`
+	WhatsAppNumberID    types.String `tfsdk:"whatsapp_number_id"`
+	Keepers             types.Map    `tfsdk:"keepers"`
+	Key                 types.String `tfsdk:"key"`
+	KeyID               types.String `tfsdk:"key_id"`
+	KeyPrefix           types.String `tfsdk:"key_prefix"`
+	KeyLast4            types.String `tfsdk:"key_last4"`
+	CreatedAt           types.String `tfsdk:"created_at"`
+	KeyVersion          types.Int64  `tfsdk:"key_version"`
+	RotationPeriod      types.String `tfsdk:"rotation_period"`
+	RotationAnchor      types.String `tfsdk:"rotation_anchor"`
+	EarlyRotationWindow types.String `tfsdk:"early_rotation_window"`
+	NextRotationAt      types.String `tfsdk:"next_rotation_at"`
+	OnDestroy           types.String `tfsdk:"on_destroy"`
+	OnExternalRotation  types.String `tfsdk:"on_external_rotation"`
 }
 
 // The values of on_destroy and on_external_rotation, each defined once for the
@@ -128,19 +131,47 @@ func numberAPIKeySchema() schema.Schema {
 				},
 			},
 			"rotation_period": schema.StringAttribute{
-				MarkdownDescription: "Rotates the key on a schedule: once `next_rotation_at` has passed, the next plan replaces this " +
-					"resource (`-/+`), which regenerates the key, and says the rotation is scheduled. The value is " +
-					rotationPeriodForms + ". Changing it does not regenerate the key; it moves `next_rotation_at`, and if the " +
-					"new time has already passed, the plan rotates the key. Unset (the default): no schedule.",
+				MarkdownDescription: "Rotates the key on a schedule that does not drift: the key is due at `rotation_anchor` " +
+					"plus whole periods, and the first plan at or after a due time (or within `early_rotation_window` before " +
+					"it) replaces this resource (`-/+`), which regenerates the key, and says the rotation is scheduled. The " +
+					"value is " + rotationPeriodForms + ". Changing it does not regenerate the key; it moves `next_rotation_at`, " +
+					"and if the rotation is then already due, the plan rotates the key. Unset (the default): no schedule.",
 				Optional: true,
 				Validators: []validator.String{
 					rotationPeriodValidator{},
 				},
 			},
+			"rotation_anchor": schema.StringAttribute{
+				MarkdownDescription: "Where the schedule's due times are counted from (RFC 3339): they are `rotation_anchor` plus " +
+					"whole `rotation_period`s, before or after it, so a key rotated early or late does not move the next due " +
+					"time. Unset, it is the `created_at` of the first key made under the schedule (the key in state when " +
+					"`rotation_period` is first set, the time of the import after an import), and it stays in state across " +
+					"rotations and adoptions; removing it from the configuration keeps the anchor in state. Changing it does " +
+					"not regenerate the key: it moves `next_rotation_at`. Needs `rotation_period`; null without it.",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					rotationAnchorValidator{},
+					stringvalidator.AlsoRequires(path.MatchRoot("rotation_period")),
+				},
+			},
+			"early_rotation_window": schema.StringAttribute{
+				MarkdownDescription: "Lets the first plan within this long before a due time rotate the key, for plans that run on " +
+					"a schedule (a daily CI job with `\"1d\"`): the rotation then happens in [due time - window, due time] " +
+					"instead of up to one job interval late, and the next due time stays where it was. Same forms as " +
+					"`rotation_period`, and shorter than it. Changing it does not regenerate the key. Needs `rotation_period`. " +
+					"Unset (the default): no early rotation.",
+				Optional: true,
+				Validators: []validator.String{
+					earlyRotationWindowValidator{},
+					stringvalidator.AlsoRequires(path.MatchRoot("rotation_period")),
+				},
+			},
 			"next_rotation_at": schema.StringAttribute{
-				MarkdownDescription: "When the key is due for its scheduled rotation (RFC 3339): the key's creation time " +
-					"(see `key_version`) plus `rotation_period`. A plan made at or after this time rotates the key. " +
-					"Null without `rotation_period`.",
+				MarkdownDescription: "When the key is due for its scheduled rotation (RFC 3339): the first `rotation_anchor` plus " +
+					"a whole number of `rotation_period`s that is more than `early_rotation_window` after the key was made " +
+					"(see `key_version`). A plan made at or after `next_rotation_at` minus `early_rotation_window` rotates the " +
+					"key. Null without `rotation_period`.",
 				Computed: true,
 			},
 			"on_destroy": schema.StringAttribute{

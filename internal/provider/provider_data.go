@@ -29,6 +29,8 @@ type providerData struct {
 	keys   *keyCache
 	claims *claimSet
 	plans  *planSet
+	// anchors hands rotation anchors from destroyed keys to their replacements.
+	anchors *anchorBook
 	// cred is the configured credential: its source for advice, its values for masking.
 	cred credential
 	// now is the clock of scheduled rotation; tests replace it.
@@ -37,12 +39,13 @@ type providerData struct {
 
 func newProviderData(client apiClient, cred credential) *providerData {
 	return &providerData{
-		client: client,
-		keys:   newKeyCache(client.ListAPIKeys),
-		claims: newClaimSet(),
-		plans:  newPlanSet(),
-		cred:   cred,
-		now:    time.Now,
+		client:  client,
+		keys:    newKeyCache(client.ListAPIKeys),
+		claims:  newClaimSet(),
+		plans:   newPlanSet(),
+		anchors: newAnchorBook(),
+		cred:    cred,
+		now:     time.Now,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -45,8 +46,18 @@ var rotationPeriodPart = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)(d|h|m|s)`)
 // 24 hours, in any combination ("1d12h"). Sub-second units are refused: a key
 // rotated more often than every second is not a schedule.
 func parseRotationPeriod(v string) (time.Duration, error) {
+	return parseScheduleDuration(v, "rotation period")
+}
+
+// parseEarlyRotationWindow reads an early rotation window, in the forms of a rotation period.
+func parseEarlyRotationWindow(v string) (time.Duration, error) {
+	return parseScheduleDuration(v, "early rotation window")
+}
+
+// parseScheduleDuration reads a duration of the schedule; what names it in errors.
+func parseScheduleDuration(v, what string) (time.Duration, error) {
 	invalid := func() (time.Duration, error) {
-		return 0, fmt.Errorf("%q is not a rotation period; use %s", v, rotationPeriodForms)
+		return 0, fmt.Errorf("%q is not %s %s; use %s", v, article(what), what, rotationPeriodForms)
 	}
 	if v == "" {
 		return invalid()
@@ -66,12 +77,19 @@ func parseRotationPeriod(v string) (time.Duration, error) {
 		rest = rest[len(m[0]):]
 	}
 	if total > float64(maxRotationPeriod) {
-		return 0, fmt.Errorf("%q is longer than the longest rotation period, 100 years (\"36500d\"); use %s", v, rotationPeriodForms)
+		return 0, fmt.Errorf("%q is longer than the longest %s, 100 years (\"36500d\"); use %s", v, what, rotationPeriodForms)
 	}
 	if total < float64(time.Second) {
-		return 0, fmt.Errorf("%q is not a positive rotation period of at least one second; use %s", v, rotationPeriodForms)
+		return 0, fmt.Errorf("%q is not a positive %s of at least one second; use %s", v, what, rotationPeriodForms)
 	}
 	return time.Duration(total), nil
+}
+
+func article(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // maxRotationPeriod keeps next_rotation_at within what a time.Time and RFC 3339 can hold.
@@ -94,5 +112,54 @@ func (rotationPeriodValidator) ValidateString(_ context.Context, req validator.S
 	}
 	if _, err := parseRotationPeriod(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Period", err.Error())
+	}
+}
+
+var _ validator.String = earlyRotationWindowValidator{}
+
+// earlyRotationWindowValidator accepts what parseEarlyRotationWindow reads; that the
+// window is shorter than the period is checked by the resource's ValidateConfig.
+type earlyRotationWindowValidator struct{}
+
+func (earlyRotationWindowValidator) Description(_ context.Context) string {
+	return "value must be " + rotationPeriodForms + ", shorter than rotation_period"
+}
+
+func (v earlyRotationWindowValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (earlyRotationWindowValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := parseEarlyRotationWindow(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Early Rotation Window", err.Error())
+	}
+}
+
+var _ validator.String = rotationAnchorValidator{}
+
+// rotationAnchorExample is shown wherever a rotation anchor is refused.
+const rotationAnchorExample = `an RFC 3339 timestamp with a time and an offset, such as "2026-01-05T03:00:00Z" or "2026-01-05T00:00:00-03:00"`
+
+// rotationAnchorValidator accepts an RFC 3339 timestamp.
+type rotationAnchorValidator struct{}
+
+func (rotationAnchorValidator) Description(_ context.Context) string {
+	return "value must be " + rotationAnchorExample
+}
+
+func (v rotationAnchorValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (rotationAnchorValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Anchor",
+			fmt.Sprintf("%q is not a rotation anchor; use %s.", req.ConfigValue.ValueString(), rotationAnchorExample))
 	}
 }
