@@ -1,9 +1,12 @@
 # Rotates the API key of each listed WhatsApp number on a schedule, with the
 # provider's built-in rotation_period: no other provider is needed.
 #
-# The first apply regenerates every listed key. After that, the first plan at or
-# after a key's next_rotation_at replaces it (-/+, "Scheduled Key Rotation"): run
-# plans regularly, from a scheduled CI job, so that keys rotate on time.
+# The first apply regenerates every listed key. Each key is then due every
+# rotation_period from the first key's created_at (its rotation_anchor), and the
+# due times never drift. The first plan within early_rotation_window before a due
+# time, or after it, replaces the key (-/+, "Scheduled Key Rotation"): run plans
+# from a scheduled CI job as often as the window, daily for "1d", so that keys
+# rotate on time.
 #
 # The provider reads its credentials and address from the environment:
 #   PILOTSTATUS_API_KEY   the tenant-scoped key
@@ -32,11 +35,18 @@ variable "rotation_period" {
   default     = "30d"
 }
 
+variable "early_rotation_window" {
+  description = "How long before a due time a plan may rotate: the interval of the job that runs the plans."
+  type        = string
+  default     = "1d"
+}
+
 resource "pilotstatus_number_api_key" "this" {
   for_each = var.numbers
 
-  whatsapp_number_id = each.key
-  rotation_period    = var.rotation_period
+  whatsapp_number_id    = each.key
+  rotation_period       = var.rotation_period
+  early_rotation_window = var.early_rotation_window
 
   # Regenerate and discard the key when the resource is destroyed, so that a key
   # Terraform handed out never outlives the configuration.

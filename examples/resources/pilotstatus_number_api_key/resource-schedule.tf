@@ -1,9 +1,12 @@
-# Rotates the key of WhatsApp number wn_3 every 30 days, without another provider.
-# Once next_rotation_at has passed, the next plan replaces the resource (-/+),
-# which regenerates the key, and says that the rotation is scheduled.
+# Rotates the key of WhatsApp number wn_3 every 30 days, without another provider:
+# it is due at 03:00 UTC every 30 days from 5 January 2026. A plan within a day
+# before a due time (a daily job), or after it, replaces the resource (-/+), which
+# regenerates the key, and says that the rotation is scheduled.
 resource "pilotstatus_number_api_key" "billing" {
-  whatsapp_number_id = "wn_3"
-  rotation_period    = "30d"
+  whatsapp_number_id    = "wn_3"
+  rotation_period       = "30d"
+  rotation_anchor       = "2026-01-05T03:00:00Z"
+  early_rotation_window = "1d"
 }
 
 # Replaced on every rotation (schedule, keepers, repair of a key regenerated
