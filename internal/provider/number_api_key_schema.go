@@ -138,7 +138,7 @@ func numberAPIKeySchema() schema.Schema {
 					"and if the rotation is then already due, the plan rotates the key. Unset (the default): no schedule.",
 				Optional: true,
 				Validators: []validator.String{
-					rotationPeriodValidator{},
+					rotationPeriodValidator,
 				},
 			},
 			"rotation_anchor": schema.StringAttribute{
@@ -163,7 +163,7 @@ func numberAPIKeySchema() schema.Schema {
 					"Unset (the default): no early rotation.",
 				Optional: true,
 				Validators: []validator.String{
-					earlyRotationWindowValidator{},
+					earlyRotationWindowValidator,
 					stringvalidator.AlsoRequires(path.MatchRoot("rotation_period")),
 				},
 			},

@@ -33,7 +33,7 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-var _ validator.String = rotationPeriodValidator{}
+var _ validator.String = scheduleDurationValidator{}
 
 // rotationPeriodForms is shown wherever a rotation period is explained or refused.
 const rotationPeriodForms = `a positive number followed by a unit: "s" (seconds), "m" (minutes), "h" (hours) ` +
@@ -46,12 +46,12 @@ var rotationPeriodPart = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)(d|h|m|s)`)
 // 24 hours, in any combination ("1d12h"). Sub-second units are refused: a key
 // rotated more often than every second is not a schedule.
 func parseRotationPeriod(v string) (time.Duration, error) {
-	return parseScheduleDuration(v, "rotation period")
+	return parseScheduleDuration(v, rotationPeriodValidator.what)
 }
 
 // parseEarlyRotationWindow reads an early rotation window, in the forms of a rotation period.
 func parseEarlyRotationWindow(v string) (time.Duration, error) {
-	return parseScheduleDuration(v, "early rotation window")
+	return parseScheduleDuration(v, earlyRotationWindowValidator.what)
 }
 
 // parseScheduleDuration reads a duration of the schedule; what names it in errors.
@@ -95,46 +95,32 @@ func article(noun string) string {
 // maxRotationPeriod keeps next_rotation_at within what a time.Time and RFC 3339 can hold.
 const maxRotationPeriod = 100 * 365 * 24 * time.Hour
 
-// rotationPeriodValidator accepts what parseRotationPeriod reads.
-type rotationPeriodValidator struct{}
+// scheduleDurationValidator accepts what parseScheduleDuration reads for what (a
+// rotation period, an early rotation window), refusing it with summary. That a window
+// is shorter than the period is checked by the resource's ValidateConfig.
+type scheduleDurationValidator struct {
+	what, summary string
+}
 
-func (rotationPeriodValidator) Description(_ context.Context) string {
+var (
+	rotationPeriodValidator      = scheduleDurationValidator{what: "rotation period", summary: "Invalid Rotation Period"}
+	earlyRotationWindowValidator = scheduleDurationValidator{what: "early rotation window", summary: "Invalid Early Rotation Window"}
+)
+
+func (scheduleDurationValidator) Description(_ context.Context) string {
 	return "value must be " + rotationPeriodForms
 }
 
-func (v rotationPeriodValidator) MarkdownDescription(ctx context.Context) string {
+func (v scheduleDurationValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (rotationPeriodValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v scheduleDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := parseRotationPeriod(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Period", err.Error())
-	}
-}
-
-var _ validator.String = earlyRotationWindowValidator{}
-
-// earlyRotationWindowValidator accepts what parseEarlyRotationWindow reads; that the
-// window is shorter than the period is checked by the resource's ValidateConfig.
-type earlyRotationWindowValidator struct{}
-
-func (earlyRotationWindowValidator) Description(_ context.Context) string {
-	return "value must be " + rotationPeriodForms + ", shorter than rotation_period"
-}
-
-func (v earlyRotationWindowValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (earlyRotationWindowValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parseEarlyRotationWindow(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Early Rotation Window", err.Error())
+	if _, err := parseScheduleDuration(req.ConfigValue.ValueString(), v.what); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
 	}
 }
 
