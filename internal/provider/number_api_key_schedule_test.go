@@ -301,6 +301,17 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 	})
 }
 
+// scheduleRun starts a local API on a fake clock at start, and returns the clock, the
+// API, when the first key Terraform makes will be made (the seeded key is from start,
+// and the API makes each key at least a millisecond after the one before) and
+// scheduleConfigWith attrs.
+func scheduleRun(t *testing.T, start time.Time, attrs string) (*fakeClock, *fakeapi.API, time.Time, string) {
+	t.Helper()
+	clock := newFakeClock(start)
+	api, url := newClockedAPI(t, clock)
+	return clock, api, start.Add(time.Millisecond), scheduleConfigWith(url, api.TenantKey(), attrs, "1")
+}
+
 // A daily plan on a 5-day period with a 1-day window, day by day over three cycles:
 // each rotation is planned as a replacement by the first plan within the window
 // before its due time (06:00 on the day the key is due at 09:17), never on another
@@ -309,11 +320,8 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 func TestAccNumberAPIKey_anchoredScheduleDailyPlans(t *testing.T) {
 	const day = 24 * time.Hour
 	start := time.Date(2026, 1, 1, 9, 17, 0, 0, time.UTC)
-	clock := newFakeClock(start)
-	api, url := newClockedAPI(t, clock)
-	first := start.Add(time.Millisecond) // the seeded key is from start
-	config := scheduleConfigWith(url, api.TenantKey(), `rotation_period = "5d"
-  early_rotation_window = "1d"`, "1")
+	clock, api, first, config := scheduleRun(t, start, `rotation_period = "5d"
+  early_rotation_window = "1d"`)
 	steps := []resource.TestStep{{
 		Config:            config,
 		ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1), scheduleOf(api, "wn_1", first, first.Add(5*day))},
@@ -403,6 +411,52 @@ func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{scheduleOf(api, "wn_1", anchor.Add(day), anchor.Add(day))},
+			},
+		},
+	})
+}
+
+// An adopted key keeps the schedule: the anchor stays, the adopted key counts as made
+// at the adoption, and it is due at the next due time of the same anchor.
+func TestAccNumberAPIKey_scheduleAfterAdoption(t *testing.T) {
+	const day = 24 * time.Hour
+	start := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	clock, api, first, config := scheduleRun(t, start, `rotation_period = "10d"
+  on_external_rotation = "adopt"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{scheduleOf(api, "wn_1", first, first.Add(10*day))},
+			},
+			{
+				// Rotated outside Terraform on day 3, adopted by the refresh of this step.
+				PreConfig: func() {
+					clock.set(start.Add(3 * day))
+					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+						t.Fatal("rotating wn_1 at the local API failed")
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyIsCurrent(api, addr, "wn_1"),
+					apiCalls(api, regenerateCalls, 1),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_anchor"), timeValue(first)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_version"), knownvalue.Int64Exact(start.Add(3*day).UnixMilli())),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), timeValue(first.Add(10*day))),
+				},
+			},
+			{
+				PreConfig: func() { clock.set(first.Add(10 * day)) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: expectRotation(),
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					apiCalls(api, regenerateCalls, 2),
+					scheduleOf(api, "wn_1", first, first.Add(20*day)),
+				},
 			},
 		},
 	})
