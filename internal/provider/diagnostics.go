@@ -21,6 +21,7 @@ const (
 	summaryListKeys    = "Unable to Read API Keys"
 	summaryInvalidate  = "Unable to Invalidate API Key"
 	summaryListNumbers = "Unable to List WhatsApp Numbers"
+	summaryStoreKey    = "Unable to Store API Key"
 )
 
 // credential is the credential the provider is configured with, as diagnostics need it: where it
@@ -308,6 +309,32 @@ func adoptionImpossibleAtApply(numberID, currentLast4 string) diag.Diagnostic {
 		fmt.Sprintf("The plan adopts the key of WhatsApp number %q that was regenerated outside Terraform, but the key list no "+
 			"longer reveals the number's current key%s: it changed again since the plan. Nothing was changed; plan and apply "+
 			"again, which regenerates the key if it still cannot be adopted.", numberID, endingIn(currentLast4)))
+}
+
+func keyListIncomplete(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summaryListKeys,
+		fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %q%s as revealable "+
+			"but did not include it. With store_key = false the key in state is known only by its fingerprint, so without the "+
+			"key it cannot be told whether the number's key is still the key in state. Nothing was changed and the state was "+
+			"left as it was. Pilot Status may be having trouble; try again later.", numberID, endingIn(currentLast4)))
+}
+
+func keyChangedBeforeStore(numberID, stateLast4, currentLast4 string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summaryStoreKey,
+		fmt.Sprintf("The plan stores the key of WhatsApp number %q%s in state (store_key = true), taking it from the key list "+
+			"without regenerating, but the number's current key%s is no longer that key: it was regenerated since the plan. "+
+			"Nothing was changed. Plan and apply again: the refresh reports the rotation and the plan repairs it.",
+			numberID, endingIn(stateLast4), endingIn(currentLast4)))
+}
+
+func unrevealableKeyOutOfState(numberID, last4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Key Cannot Be Handed On",
+		fmt.Sprintf("The current key of WhatsApp number %q%s is a legacy key, created before Pilot Status stored keys "+
+			"encrypted: the API does not reveal it. With store_key = false state does not hold it either, so nothing can hand "+
+			"it on: ephemeral \"pilotstatus_number_api_key\" fails to open it. The key still works where it is already used. "+
+			"To get a key that can be handed on, regenerate it, which invalidates the current key at once: "+
+			"terraform apply -replace=<address of this resource> -target=<address of this resource> (the target keeps the "+
+			"plan from opening the ephemeral resource, which fails until the new key exists).", numberID, endingIn(last4)))
 }
 
 func scheduledRotation(numberID, nextRotationAt, period, window string) diag.Diagnostic {

@@ -258,7 +258,7 @@ func TestAccHostile_numberIDs(t *testing.T) {
 			ImportState:             true,
 			ImportStateId:           hostileNumberIDs[name],
 			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version"},
+			ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version", "key", "key_id", "store_key"},
 		})
 	}
 	steps = append(steps, resource.TestStep{

@@ -25,6 +25,7 @@ var (
 const (
 	summaryOpenNumberNotFound = "WhatsApp Number Not Found"
 	summaryOpenNotRevealable  = "API Key Is Not Revealable"
+	summaryOpenOtherKey       = "API Key Is Not the Expected Key"
 )
 
 // NewNumberAPIKeyEphemeralResource returns the pilotstatus_number_api_key ephemeral resource.
@@ -47,6 +48,7 @@ type numberAPIKeyEphemeralModel struct {
 	KeyPrefix        types.String `tfsdk:"key_prefix"`
 	Number           types.String `tfsdk:"number"`
 	DisplayName      types.String `tfsdk:"display_name"`
+	KeyFingerprint   types.String `tfsdk:"key_fingerprint"`
 }
 
 func (e *numberAPIKeyEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -69,8 +71,9 @@ func numberAPIKeyEphemeralSchema() schema.Schema {
 			"regenerating it makes it usable, for example with a `pilotstatus_number_api_key` resource, which invalidates the " +
 			"current key at once. When a `pilotstatus_number_api_key` resource in the same configuration regenerates the same " +
 			"number's key, set this ephemeral resource's `whatsapp_number_id` from that resource " +
-			"(`pilotstatus_number_api_key.<name>.whatsapp_number_id`): it then opens after the regeneration, in the same apply, " +
-			"and hands on the new key.",
+			"(`pilotstatus_number_api_key.<name>.whatsapp_number_id`) and `key_fingerprint` from that resource's " +
+			"`key_fingerprint`: it then opens after the regeneration, in the same apply, and hands on the new key, and it " +
+			"fails to open rather than hand on any other key.",
 		Attributes: map[string]schema.Attribute{
 			"whatsapp_number_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the WhatsApp number whose current key to read (for example `wn_1`). " +
@@ -109,6 +112,20 @@ func numberAPIKeyEphemeralSchema() schema.Schema {
 				MarkdownDescription: "The number's display name in Pilot Status.",
 				Computed:            true,
 			},
+			"key_fingerprint": schema.StringAttribute{
+				MarkdownDescription: "Ties the opened key to a managed key: set it to `pilotstatus_number_api_key.<name>.key_fingerprint`. " +
+					"Opening then fails, with an error, unless the number's current key has this fingerprint, so the key handed " +
+					"on is always the one that resource holds. While that resource's key is being regenerated the fingerprint " +
+					"is unknown, so Terraform opens this ephemeral resource only after the regeneration, in the same apply, and " +
+					"it opens the new key, never the one that just stopped working. Unset: opens whatever key the number has " +
+					"now, and this attribute is that key's fingerprint (`sha256:` and 64 hex digits).",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(fingerprintPattern,
+						"must be a key_fingerprint of a pilotstatus_number_api_key: \"sha256:\" followed by 64 lower-case hex digits"),
+				},
+			},
 		},
 	}
 }
@@ -125,8 +142,8 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.WhatsAppNumberID.IsUnknown() {
-		// Known only after apply: nothing to read yet.
+	if m.WhatsAppNumberID.IsUnknown() || m.KeyFingerprint.IsUnknown() {
+		// Known only after apply (the number, or the key it must be): nothing to read yet.
 		setEphemeralUnknown(&m)
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
@@ -140,6 +157,10 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 
 	current, found, err := e.data.keys.get(ctx, numberID)
 	if d := openDiagnostic(numberID, current, found, err, e.data.cred); d != nil {
+		resp.Diagnostics.Append(d)
+		return
+	}
+	if d := expectedKeyDiagnostic(numberID, m.KeyFingerprint, current); d != nil {
 		resp.Diagnostics.Append(d)
 		return
 	}
@@ -168,7 +189,9 @@ func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, 
 				"it is already used. Only regenerating it makes it usable, and regenerating invalidates the current key at "+
 				"once: for example manage the number's key with a pilotstatus_number_api_key resource (whose key attribute "+
 				"then holds the new key), or regenerate it in the Pilot Status dashboard. After that, this ephemeral "+
-				"resource opens the new key.", quote(numberID), endingIn(current.KeyLast4)))
+				"resource opens the new key. If a pilotstatus_number_api_key already manages the number (for example with "+
+				"store_key = false), regenerate it with terraform apply -replace=<its address> -target=<its address>: the "+
+				"target keeps that plan from opening this ephemeral resource.", quote(numberID), endingIn(current.KeyLast4)))
 	case current.Key == "":
 		return diag.NewErrorDiagnostic(summaryListKeys,
 			fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %s%s "+
@@ -176,6 +199,21 @@ func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, 
 				quote(numberID), endingIn(current.KeyLast4)))
 	}
 	return nil
+}
+
+// expectedKeyDiagnostic returns the error that keeps a key other than the expected one (by
+// key_fingerprint) from being opened, or nil when none is expected or the current key is it.
+func expectedKeyDiagnostic(numberID string, expected types.String, current pilotstatus.NumberKey) diag.Diagnostic {
+	if expected.IsNull() || keyFingerprint(current.Key) == expected.ValueString() {
+		return nil
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("key_fingerprint"), summaryOpenOtherKey,
+		fmt.Sprintf("The current key of WhatsApp number %s%s is not the key that key_fingerprint names: that key was "+
+			"regenerated after the pilotstatus_number_api_key that holds it last saw it (outside Terraform, or by another "+
+			"run), so it no longer works, and the current key is not the one the configuration hands on. No key was opened "+
+			"and none was regenerated. Plan and apply again with a refresh (not -refresh=false): the refresh finds the "+
+			"rotation, the plan regenerates (or, with on_external_rotation = \"adopt\", adopts) the key, and this ephemeral "+
+			"resource then opens the new key in the same apply.", quote(numberID), endingIn(current.KeyLast4)))
 }
 
 // setFromListed fills the results from the number's entry in the key list.
@@ -186,6 +224,7 @@ func setFromListed(m *numberAPIKeyEphemeralModel, k pilotstatus.NumberKey) {
 	m.KeyPrefix = types.StringValue(keyPrefix(k.Key))
 	m.Number = types.StringValue(k.Number)
 	m.DisplayName = types.StringValue(k.DisplayName)
+	m.KeyFingerprint = types.StringValue(keyFingerprint(k.Key))
 }
 
 func setEphemeralUnknown(m *numberAPIKeyEphemeralModel) {
@@ -195,4 +234,5 @@ func setEphemeralUnknown(m *numberAPIKeyEphemeralModel) {
 	m.KeyPrefix = types.StringUnknown()
 	m.Number = types.StringUnknown()
 	m.DisplayName = types.StringUnknown()
+	m.KeyFingerprint = types.StringUnknown()
 }

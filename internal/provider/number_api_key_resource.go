@@ -138,6 +138,32 @@ func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKey
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
+	planCredentials(ctx, plan.StoreKey, resp)
+}
+
+// planCredentials plans key and key_id for a key that changes (a new, regenerated or adopted
+// key): known after apply when state keeps them, null with store_key = false.
+func planCredentials(ctx context.Context, store types.Bool, resp *resource.ModifyPlanResponse) {
+	value := types.StringUnknown()
+	if !storesKey(store) {
+		value = types.StringNull()
+	}
+	for _, name := range credentialAttributes {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// planStoredCredentials plans key and key_id for the key in state, which stays: with
+// store_key = false they leave state in place; with store_key = true and none in state (after an
+// import, or store_key turned back on) the apply takes them from the key list, without
+// regenerating.
+func planStoredCredentials(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
+	switch {
+	case !storesKey(plan.StoreKey):
+		planCredentials(ctx, plan.StoreKey, resp)
+	case state.KeyID.IsNull():
+		planCredentials(ctx, plan.StoreKey, resp)
+	}
 }
 
 // planChange plans a resource in state and reports whether the plan replaces it, regenerating the
@@ -155,28 +181,33 @@ func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numbe
 	switch {
 	case len(observed) > 0 && !replaced && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt:
 		// The configuration's choice decides, also in the plan that introduces it.
-		if r.planAdoption(ctx, state, resp) {
+		if r.planAdoption(ctx, plan, state, resp) {
 			return false
 		}
-		r.planRegeneration(ctx, resp)
+		r.planRegeneration(ctx, plan, resp)
 	case len(observed) > 0:
-		r.planRegeneration(ctx, resp)
+		r.planRegeneration(ctx, plan, resp)
 		resp.Diagnostics.Append(externalRotationPlanned(numberID, state.KeyLast4.ValueString(), unquote(observed)))
 	case !replaced && next.due(r.data.now()):
-		r.planRegeneration(ctx, resp)
+		r.planRegeneration(ctx, plan, resp)
 		resp.Diagnostics.Append(scheduledRotation(numberID, next.value.ValueString(), plan.RotationPeriod.ValueString(),
 			plan.EarlyRotationWindow.ValueString()))
 	case !replaced:
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
+		planStoredCredentials(ctx, plan, state, resp)
+		if !storesKey(plan.StoreKey) && state.KeyFingerprint.IsNull() && !state.KeyLast4.IsNull() {
+			resp.Diagnostics.Append(unrevealableKeyOutOfState(numberID, state.KeyLast4.ValueString()))
+		}
 		return false
 	}
+	// Replaced by the plan itself (keepers, number): the create half plans the credentials.
 	return true
 }
 
 // planAdoption plans taking the key regenerated outside Terraform into state without
 // regenerating, as on_external_rotation = "adopt" asks. It reports false, with a warning, when the
 // key list does not reveal the new key: the plan then regenerates.
-func (r *numberAPIKeyResource) planAdoption(ctx context.Context, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
+func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
 	current, d := r.listedForAdoption(ctx, numberID, "nothing was changed")
 	switch {
@@ -194,6 +225,7 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, state numberAPI
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
+	planCredentials(ctx, plan.StoreKey, resp)
 	return true
 }
 
@@ -235,14 +267,16 @@ func (r *numberAPIKeyResource) refuseDuplicate(ctx context.Context, numberID typ
 }
 
 // planRegeneration makes the plan a replacement that regenerates the key: every
-// attribute that comes from the key becomes unknown.
-func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, resp *resource.ModifyPlanResponse) {
+// attribute that comes from the key becomes unknown (the credentials null with
+// store_key = false). key_version, which state always holds, marks the replacement.
+func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
 	for _, name := range computedFromKey {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_id"))
+	planCredentials(ctx, plan.StoreKey, resp)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_version"))
 }
 
 // warnDestroy says what destroying does to the key, by on_destroy.
@@ -341,6 +375,7 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 		plan.RotationAnchor = kept
 	}
 	setFromRegenerated(&plan, key, r.data.now())
+	keepCredentials(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
@@ -353,6 +388,7 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 	m.KeyID = types.StringValue(k.KeyID)
 	m.KeyPrefix = types.StringValue(k.KeyPrefix)
 	m.KeyLast4 = types.StringValue(k.KeyLast4)
+	m.KeyFingerprint = types.StringValue(keyFingerprint(k.Key))
 	m.CreatedAt = types.StringNull()
 	m.KeyVersion = keyVersionAt(now)
 	if !k.CreatedAt.IsZero() {
@@ -364,6 +400,14 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 		m.RotationAnchor = anchorAt(m.KeyVersion)
 	}
 	m.NextRotationAt = m.schedule().value
+}
+
+// keepCredentials clears key and key_id unless the object keeps them (store_key).
+func keepCredentials(m *numberAPIKeyModel) {
+	if !storesKey(m.StoreKey) {
+		m.Key = types.StringNull()
+		m.KeyID = types.StringNull()
+	}
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -399,24 +443,37 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 
+	if state.StoreKey.IsNull() {
+		// A state written before store_key existed kept the key.
+		state.StoreKey = types.BoolValue(true)
+	}
 	now := r.data.now()
+	imported := state.KeyID.IsNull() && state.KeyFingerprint.IsNull() && state.KeyLast4.IsNull()
 	switch {
-	case state.KeyID.IsNull():
+	case imported:
 		// The first read after an import: take what the list reveals.
 		r.adoptListed(ctx, &state, current, resp)
 		state.KeyVersion = keyVersionAt(now)
-	case current.KeyID != state.KeyID.ValueString():
+	case !listTellsKey(state, current):
+		resp.Diagnostics.Append(keyListIncomplete(numberID, current.KeyLast4))
+		return
+	case !isStateKey(state, current):
 		r.externalRotation(ctx, &state, current, now, resp)
 	default:
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
-		if state.Key.IsNull() && current.Revealable && current.Key != "" {
+		if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealable && current.Key != "" {
 			state.Key = types.StringValue(current.Key)
 			state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+		}
+		if state.KeyFingerprint.IsNull() {
+			// Also fills it in a state written before key_fingerprint existed.
+			state.KeyFingerprint = listedFingerprint(current)
 		}
 		if current.KeyLast4 != "" {
 			state.KeyLast4 = types.StringValue(current.KeyLast4)
 		}
 	}
+	keepCredentials(&state)
 	state.ID = types.StringValue(numberID)
 	if state.Keepers.IsNull() {
 		state.Keepers = types.MapValueMust(types.StringType, map[string]attr.Value{})
@@ -449,10 +506,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 	if adopt && current.Revealable && current.Key != "" {
 		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
 		resp.Diagnostics.Append(adoptedOnRefresh(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
-		state.Key = types.StringValue(current.Key)
-		state.KeyID = types.StringValue(current.KeyID)
-		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
-		state.KeyLast4 = types.StringValue(current.KeyLast4)
+		setKeyFromList(state, current)
 		state.CreatedAt = types.StringNull()
 		state.KeyVersion = laterKeyVersion(state.KeyVersion, now)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
@@ -463,18 +517,28 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 	resp.Diagnostics.Append(externalRotationRead(numberID, state.KeyLast4.ValueString(), current.KeyLast4, adopt))
 }
 
-// adoptListed fills state from the list without regenerating, as after an import.
-func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, resp *resource.ReadResponse) {
-	state.KeyID = types.StringValue(current.KeyID)
-	state.KeyLast4 = types.StringValue(current.KeyLast4)
+// setKeyFromList takes the number's current key from the key list into m: its last four
+// characters, prefix and fingerprint, and the key and its id when m keeps them (store_key).
+func setKeyFromList(m *numberAPIKeyModel, current pilotstatus.NumberKey) {
+	m.KeyID = types.StringValue(current.KeyID)
+	m.KeyLast4 = types.StringValue(current.KeyLast4)
+	m.KeyFingerprint = listedFingerprint(current)
+	m.Key, m.KeyPrefix = types.StringNull(), types.StringNull()
 	if current.Revealable && current.Key != "" {
-		state.Key = types.StringValue(current.Key)
-		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+		m.Key = types.StringValue(current.Key)
+		m.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+	}
+	keepCredentials(m)
+}
+
+// adoptListed fills state from the list without regenerating, as after an import. An import
+// keeps no credential (store_key is false until the configuration's value is applied).
+func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, resp *resource.ReadResponse) {
+	setKeyFromList(state, current)
+	if !state.KeyFingerprint.IsNull() {
 		tflog.Info(ctx, "Imported the number's current API key")
 		return
 	}
-	state.Key = types.StringNull()
-	state.KeyPrefix = types.StringNull()
 	tflog.Warn(ctx, "Imported an API key the API does not reveal")
 	resp.Diagnostics.AddWarning("Imported Key Is Not Revealable",
 		fmt.Sprintf("The current key of WhatsApp number %s (ending in %s) was created before Pilot Status stored keys "+
@@ -499,12 +563,20 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.KeyID.IsUnknown() {
+	switch {
+	case plan.KeyLast4.IsUnknown():
 		// The plan adopts a key regenerated outside Terraform (on_external_rotation = "adopt").
 		if !r.requireConfiguredForUpdate(resp) || !r.adopt(r.data.maskContext(ctx), &plan, state, resp) {
 			return
 		}
+	case plan.KeyID.IsUnknown() || plan.Key.IsUnknown():
+		// The plan stores the key in state, which has none (store_key = true after an import, or
+		// after store_key = false).
+		if !r.requireConfiguredForUpdate(resp) || !r.storeCurrentKey(r.data.maskContext(ctx), &plan, state, resp) {
+			return
+		}
 	}
+	keepCredentials(&plan)
 	if plan.KeyVersion.IsUnknown() {
 		plan.KeyVersion = state.KeyVersion
 	}
@@ -534,12 +606,32 @@ func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyMode
 		return false
 	}
 	tflog.Info(ctx, "Adopting the API key regenerated outside Terraform", map[string]any{"key_last4": current.KeyLast4})
-	plan.Key = types.StringValue(current.Key)
-	plan.KeyID = types.StringValue(current.KeyID)
-	plan.KeyPrefix = types.StringValue(keyPrefix(current.Key))
-	plan.KeyLast4 = types.StringValue(current.KeyLast4)
+	setKeyFromList(plan, current)
 	plan.CreatedAt = types.StringNull()
 	plan.KeyVersion = laterKeyVersion(state.KeyVersion, r.data.now())
+	return true
+}
+
+// storeCurrentKey fills key and key_id in plan from the key list, without regenerating, after
+// checking that the number's current key is still the key in state.
+func (r *numberAPIKeyResource) storeCurrentKey(ctx context.Context, plan *numberAPIKeyModel, state numberAPIKeyModel, resp *resource.UpdateResponse) bool {
+	numberID := state.WhatsAppNumberID.ValueString()
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		resp.Diagnostics.Append(apiErrorDiagnostic(summaryStoreKey,
+			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to store it in state "+
+				"(store_key = true), failed; the state was left as it was", quote(numberID)), numberID, err, r.data.cred))
+		return false
+	case !found:
+		resp.Diagnostics.Append(numberNotFoundError(numberID))
+		return false
+	case !listTellsKey(state, current) || !isStateKey(state, current):
+		resp.Diagnostics.Append(keyChangedBeforeStore(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
+		return false
+	}
+	tflog.Info(ctx, "Storing the number's current API key in state", map[string]any{"key_last4": current.KeyLast4})
+	setKeyFromList(plan, current)
 	return true
 }
 
@@ -562,13 +654,14 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	ctx = r.data.maskContext(ctx)
-	r.invalidate(ctx, numberID, state.KeyID.ValueString(), &resp.Diagnostics)
+	r.invalidate(ctx, state, &resp.Diagnostics)
 }
 
 // invalidate regenerates the number's key and discards the new one, but only while
-// the number's current key is still keyID: a key someone else made since, such as
-// the create half of a create_before_destroy replacement, is never killed.
-func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID string, diags *diag.Diagnostics) {
+// the number's current key is still the key in state (isStateKey): a key someone else
+// made since, such as the create half of a create_before_destroy replacement, is never killed.
+func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKeyModel, diags *diag.Diagnostics) {
+	numberID := state.WhatsAppNumberID.ValueString()
 	current, found, err := r.data.keys.get(ctx, numberID)
 	switch {
 	case err != nil:
@@ -580,14 +673,14 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, numberID, keyID s
 	case !found:
 		tflog.Info(ctx, "The WhatsApp number is gone; there is no key to invalidate")
 		return
-	case current.KeyID != keyID:
+	case !isStateKey(state, current):
 		tflog.Info(ctx, "Not invalidating: the number's current key is no longer this resource's key", map[string]any{
 			"current_key_last4": current.KeyLast4,
 		})
 		return
 	}
 	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_last4": current.KeyLast4})
-	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, keyID)
+	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
 		diags.Append(apiErrorDiagnostic(summaryInvalidate,
 			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys), to invalidate the key in state on "+
@@ -611,6 +704,9 @@ func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("whatsapp_number_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
+	// An import keeps no credential, whatever the configuration says: the first apply with
+	// store_key = true stores the key, from the key list.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_key"), false)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
 

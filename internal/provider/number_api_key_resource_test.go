@@ -79,7 +79,8 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           "wn_1",
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version"},
+				// An import stores no credential (store_key is false until the next apply).
+				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version", "key", "key_id", "store_key"},
 			},
 			{
 				Config: keyConfig(url, tenant, "wn_1", "2"),
@@ -143,17 +144,27 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 
 const rfc3339 = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
 
-// checkImported checks the state an import produced: wantKey "" means a null key.
-func checkImported(states []*terraform.InstanceState, wantKey, wantKeyID string) error {
+// checkImported checks the state an import produced: no credential (neither the key nor its id,
+// store_key false), and the fingerprint of the number's current key wantKey, or none when wantKey
+// is "" (a legacy key the API does not reveal), with its last four characters.
+func checkImported(states []*terraform.InstanceState, wantKey, wantLast4 string) error {
 	if len(states) != 1 {
 		return fmt.Errorf("import produced %d objects, want 1", len(states))
 	}
 	attrs := states[0].Attributes
-	if attrs["key"] != wantKey {
-		return fmt.Errorf("imported key is not the number's current key (want null: %t)", wantKey == "")
+	wantFingerprint := ""
+	if wantKey != "" {
+		wantFingerprint = keyFingerprint(wantKey)
 	}
-	if attrs["key_id"] != wantKeyID {
-		return fmt.Errorf("imported key_id %q, want %q", attrs["key_id"], wantKeyID)
+	switch {
+	case attrs["key"] != "" || attrs["key_id"] != "":
+		return fmt.Errorf("the import stored a credential: key set %t, key_id set %t", attrs["key"] != "", attrs["key_id"] != "")
+	case attrs["store_key"] != "false":
+		return fmt.Errorf("imported store_key %q, want false", attrs["store_key"])
+	case attrs["key_fingerprint"] != wantFingerprint:
+		return fmt.Errorf("imported key_fingerprint %q, want %q", attrs["key_fingerprint"], wantFingerprint)
+	case attrs["key_last4"] != wantLast4:
+		return fmt.Errorf("imported key_last4 %q, want %q", attrs["key_last4"], wantLast4)
 	}
 	return nil
 }
@@ -205,7 +216,7 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 				ImportStateId:      "wn_2",
 				ImportStatePersist: true,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					return checkImported(states, seeded.Raw, seeded.ID)
+					return checkImported(states, seeded.Raw, seeded.Last4)
 				},
 			},
 			{
@@ -243,6 +254,7 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 // An import block plans an import with keepers as an in-place update: no replacement.
 func TestAccNumberAPIKey_importBlock(t *testing.T) {
 	api, url := newTestAPI(t)
+	seeded, _ := api.CurrentKey("wn_1")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
@@ -256,7 +268,9 @@ func TestAccNumberAPIKey_importBlock(t *testing.T) {
 				ImportPlanChecks: resource.ImportPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.NotNull()),
+						// The import stores no credential; the apply takes the key from the list.
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.StringExact(keyFingerprint(seeded.Raw))),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key_id")),
 					},
 				},
 			},
@@ -281,7 +295,7 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 				ImportStateId:      "wn_old",
 				ImportStatePersist: true,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					return checkImported(states, "", legacy.ID)
+					return checkImported(states, "", legacy.Last4)
 				},
 			},
 			{
@@ -294,6 +308,8 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(legacy.ID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("store_key"), knownvalue.Bool(true)),
 					apiCalls(api, regenerateCalls, 0),
 				},
 			},

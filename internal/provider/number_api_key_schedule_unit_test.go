@@ -225,7 +225,7 @@ func TestModifyPlanScheduledRotation(t *testing.T) {
 	made := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 
 	resp := planUpdate(t, made.Add(90*24*time.Hour), made, "90d")
-	if len(resp.RequiresReplace) != 1 || !resp.RequiresReplace[0].Equal(path.Root("key_id")) {
+	if len(resp.RequiresReplace) != 1 || !resp.RequiresReplace[0].Equal(path.Root("key_version")) {
 		t.Fatalf("a due rotation is not a replacement: RequiresReplace = %v", resp.RequiresReplace)
 	}
 	var next types.String

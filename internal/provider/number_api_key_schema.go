@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -29,6 +30,8 @@ type numberAPIKeyModel struct {
 	NextRotationAt      types.String `tfsdk:"next_rotation_at"`
 	OnDestroy           types.String `tfsdk:"on_destroy"`
 	OnExternalRotation  types.String `tfsdk:"on_external_rotation"`
+	StoreKey            types.Bool   `tfsdk:"store_key"`
+	KeyFingerprint      types.String `tfsdk:"key_fingerprint"`
 }
 
 // The values of on_destroy and on_external_rotation, each defined once for the
@@ -47,17 +50,24 @@ var (
 )
 
 // computedFromKey lists the string attributes that change only when the key is
-// regenerated; key_version and next_rotation_at change with them.
-var computedFromKey = []string{"key", "key_id", "key_prefix", "key_last4", "created_at"}
+// regenerated; key_version and next_rotation_at change with them, and so do the
+// credentials when state keeps them.
+var computedFromKey = []string{"key_prefix", "key_last4", "created_at", "key_fingerprint"}
+
+// credentialAttributes are the attributes that hold a credential: state keeps them only with
+// store_key = true.
+var credentialAttributes = []string{"key", "key_id"}
 
 func numberAPIKeySchema() schema.Schema {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	return schema.Schema{
 		MarkdownDescription: "Owns the API key of one Pilot Status WhatsApp number. Pilot Status keeps exactly one key per number " +
 			"and can only **regenerate** it: creating or replacing this resource calls `POST /v1/api-keys`, which invalidates " +
-			"the number's previous key at once and returns the new key one time only. The key is stored in state as a " +
-			"sensitive attribute. Destroying it makes no API call by default, so the key stays valid; with `on_destroy = \"" +
-			onDestroyInvalidate + "\"` destroying regenerates the key and discards the new one, so the key in state stops working.",
+			"the number's previous key at once and returns the new key one time only. By default the key is stored in state as a " +
+			"sensitive attribute; with `store_key = false` state holds neither the key nor its id, and consumers take the key " +
+			"from the `pilotstatus_number_api_key` ephemeral resource. Destroying it makes no API call by default, so the key " +
+			"stays valid; with `on_destroy = \"" + onDestroyInvalidate + "\"` destroying regenerates the key and discards the new " +
+			"one, so the key in state stops working.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Equals `whatsapp_number_id`.",
@@ -92,7 +102,8 @@ func numberAPIKeySchema() schema.Schema {
 			"key": schema.StringAttribute{
 				MarkdownDescription: "The raw API key (`ps_...`), from the answer of the regeneration, or from the key list after an import or an adoption. " +
 					"Null after importing a key the API does not reveal (a legacy key): `terraform apply -replace=<address>` " +
-					"regenerates it, invalidating the current key, and stores a usable one.",
+					"regenerates it, invalidating the current key, and stores a usable one. Null with `store_key = false`. " +
+					"An import stores no key: the first apply with `store_key = true` takes it from the key list, without regenerating.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep,
@@ -100,7 +111,8 @@ func numberAPIKeySchema() schema.Schema {
 			"key_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the current key; it changes with every regeneration and adoption. It is a credential: the API " +
 					"accepts a key id in place of the key (header `x-api-key-id`), so it is sensitive like `key`, and an " +
-					"`output` of it must be marked `sensitive = true`. Name a key in logs and outputs by `key_last4`.",
+					"`output` of it must be marked `sensitive = true`. Name a key in logs and outputs by `key_last4`. " +
+					"Null with `store_key = false`.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep,
@@ -178,7 +190,8 @@ func numberAPIKeySchema() schema.Schema {
 				MarkdownDescription: "What destroying this resource does to the key. `" + onDestroyKeep + "` (the default): no API call; " +
 					"the key stays valid. `" + onDestroyInvalidate + "`: regenerate the key and discard the new one, so the key " +
 					"Terraform handed out stops working. It invalidates only while the number's current key is still this " +
-					"resource's key (`key_id`), so a `create_before_destroy` replacement never kills the key it just made. " +
+					"resource's key (by `key_id`, or by `key_fingerprint` with `store_key = false`), so a `create_before_destroy` " +
+					"replacement never kills the key it just made. " +
 					"Like any argument, a change must be applied before it takes effect on destroy.",
 				Optional: true,
 				Computed: true,
@@ -201,6 +214,29 @@ func numberAPIKeySchema() schema.Schema {
 				Validators: []validator.String{
 					stringvalidator.OneOf(onExternalRotationValues...),
 				},
+			},
+			"store_key": schema.BoolAttribute{
+				MarkdownDescription: "Whether state keeps the key and its id (`key`, `key_id`). `true` (the default): both are in " +
+					"state, as sensitive values. `false`: neither is, in attributes or private state; state keeps only " +
+					"`key_last4`, `key_version`, `created_at` and `key_fingerprint`, which is enough for drift detection, import, " +
+					"the schedule, `on_destroy` and `on_external_rotation`. Consumers then take the key from " +
+					"`ephemeral \"pilotstatus_number_api_key\"` (with `key_fingerprint` set from this resource) into write-only " +
+					"arguments, with `key_version` as their version. Changing `true` to `false` removes the key from state in " +
+					"place, without regenerating; earlier state versions and backups still hold it. Changing `false` to `true` " +
+					"stores the current key in place, from the key list, without regenerating (null for a legacy key the API " +
+					"does not reveal). Needs a key the API reveals to be handed on: a legacy key must be regenerated first.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"key_fingerprint": schema.StringAttribute{
+				MarkdownDescription: "A one-way fingerprint of the current key, safe to show: `sha256:` followed by the hex " +
+					"SHA-256 of the raw key (`printf %s \"$KEY\" | sha256sum` gives the same hex). It changes with every " +
+					"regeneration. Pass it to the ephemeral resource's `key_fingerprint`, so that the ephemeral key is this " +
+					"resource's key: opened after a rotation in the same apply, never the key that just stopped working. " +
+					"Null for a legacy key the API does not reveal.",
+				Computed:      true,
+				PlanModifiers: keep,
 			},
 		},
 	}
