@@ -75,10 +75,10 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 						t.Error("the key wn_1 had before the create still works")
 					}
 				},
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateId:           "wn_1",
-				ImportStateVerify:       true,
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     "wn_1",
+				ImportStateVerify: true,
 				// An import stores no credential (store_key is false until the next apply).
 				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version", "key", "key_id", "store_key"},
 			},
@@ -154,7 +154,7 @@ func checkImported(states []*terraform.InstanceState, wantKey, wantLast4 string)
 	attrs := states[0].Attributes
 	wantFingerprint := ""
 	if wantKey != "" {
-		wantFingerprint = keyFingerprint(wantKey)
+		wantFingerprint = testFingerprint(wantKey)
 	}
 	switch {
 	case attrs["key"] != "" || attrs["key_id"] != "":
@@ -269,7 +269,7 @@ func TestAccNumberAPIKey_importBlock(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 						// The import stores no credential; the apply takes the key from the list.
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.StringExact(keyFingerprint(seeded.Raw))),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.StringExact(testFingerprint(seeded.Raw))),
 						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key_id")),
 					},
 				},
