@@ -647,8 +647,9 @@ func TestAccLeak_refresh(t *testing.T) {
 	p.noLeaks()
 }
 
-// Import by command: the import takes the current key from the key list without
-// regenerating it, and the next plan regenerates nothing either.
+// Import by command: the import finds the current key in the key list without
+// regenerating it and stores no credential; the next apply stores the key
+// (store_key defaults to true), regenerating nothing either.
 func TestAccLeak_importCommand(t *testing.T) {
 	t.Parallel()
 	p := newLeakPath(t, importConfig)
@@ -656,16 +657,21 @@ func TestAccLeak_importCommand(t *testing.T) {
 	if !strings.Contains(out, "Import successful") {
 		t.Errorf("the import does not say it succeeded:\n%s", p.c.redact(out))
 	}
+	if held := p.stateKeys(); held["wn_3"] != "" {
+		t.Error("the import stored the key in state")
+	}
 	p.run("plan after import", planArgs()...)
-	p.expectRegenerations("the import and the plan after it", 0, 0)
+	p.run("apply after import", applyArgs()...)
+	p.expectRegenerations("the import and the apply after it", 0, 0)
 	p.holdsCurrentKeys("wn_3")
 	p.searchedAPI("import", "Imported the number's current API key", keyFieldMasked)
 	p.searchedAPI("plan after import", "Called provider defined Resource Read")
+	p.searchedAPI("apply after import", "Storing the number's current API key in state")
 	p.noLeaks()
 }
 
-// Import by an import block: the plan shows the import with key as (sensitive
-// value), and the apply imports the key without regenerating it.
+// Import by an import block: the plan shows the import, and the key it stores in
+// place as (sensitive value), and the apply imports the key without regenerating it.
 func TestAccLeak_importBlock(t *testing.T) {
 	t.Parallel()
 	p := newLeakPath(t, importConfig+`
@@ -674,7 +680,8 @@ import {
   id = "wn_3"
 }
 `)
-	p.importBlock("will be imported")
+	// The import stores no credential, so the plan also stores the key in place (store_key = true).
+	p.importBlock(importAndStore)
 	p.noLeaks()
 }
 
@@ -691,12 +698,15 @@ import {
 	if ok, version := cliSupportsIdentity(t, p.c); !ok {
 		t.Skipf("%s cannot import by identity (Terraform and OpenTofu 1.12 or later can)", version)
 	}
-	p.importBlock("imported using resource identity", `"whatsapp_number_id": "wn_3"`)
+	p.importBlock(importAndStore, "imported using resource identity", `"whatsapp_number_id": "wn_3"`)
 	if got := p.stateIdentities()["pilotstatus_number_api_key.imported"]; got != `{"whatsapp_number_id":"wn_3"}` {
 		t.Errorf("the state records the identity %s, want {\"whatsapp_number_id\":\"wn_3\"}", got)
 	}
 	p.noLeaks()
 }
+
+// importAndStore is how a plan counts an import followed, in place, by storing the key.
+const importAndStore = "1 to import, 0 to add, 1 to change"
 
 // importBlock plans and applies the import block of importConfig: the plan shows
 // the import (each of shows) with key as (sensitive value), and the apply imports

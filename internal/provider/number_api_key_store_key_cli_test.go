@@ -1,0 +1,296 @@
+package provider
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
+)
+
+// handOffConfig keeps the key out of state (store_key = false) and hands it to a consumer through
+// the ephemeral resource, tied to the managed key by key_fingerprint. No write-only consumer can
+// be built here (the AWS, Vault and Kubernetes 2.x providers are not to be had), so the consumer is
+// a terraform_data whose local-exec provisioner receives the ephemeral key in its environment, as
+// a write-only argument would, and uses it against the local API. It runs again on every rotation.
+const handOffConfig = `
+terraform {
+  required_providers {
+    pilotstatus = {
+      source = "pilotstatus/pilotstatus"
+    }
+  }
+}
+
+variable "rotation" {
+  type    = string
+  default = "1"
+}
+
+variable "checker" {
+  type = string
+}
+
+variable "result" {
+  type = string
+}
+
+variable "base_url" {
+  type = string
+}
+
+provider "pilotstatus" {
+  max_retries = 1
+}
+
+resource "pilotstatus_number_api_key" "k" {
+  whatsapp_number_id = "wn_1"
+  store_key          = false
+  keepers            = { rotation = var.rotation }
+}
+
+# The number id is written out, so nothing but key_fingerprint orders the opening after the
+# regeneration.
+ephemeral "pilotstatus_number_api_key" "k" {
+  whatsapp_number_id = "wn_1"
+  key_fingerprint    = pilotstatus_number_api_key.k.key_fingerprint
+}
+
+resource "terraform_data" "consumer" {
+  triggers_replace = pilotstatus_number_api_key.k.key_version
+
+  provisioner "local-exec" {
+    command = "\"$CHECKER\" >> \"$RESULT\""
+    environment = {
+      PILOTSTATUS_TEST_KEY = ephemeral.pilotstatus_number_api_key.k.key
+      PILOTSTATUS_TEST_URL = var.base_url
+      KEY_VERSION          = pilotstatus_number_api_key.k.key_version
+      CHECKER              = var.checker
+      RESULT               = var.result
+    }
+  }
+}
+`
+
+// skipBelowCLI skips a test when the CLI of TF_ACC_TERRAFORM_PATH is older than major.minor
+// (Terraform or OpenTofu: both number their ephemeral and write-only support from 1.10/1.11).
+func skipBelowCLI(t *testing.T, bin string, major, minor int) {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), bin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", bin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("reading %s version -json: %v", bin, err)
+	}
+	parts := strings.SplitN(v.Version, ".", 3)
+	if len(parts) < 2 {
+		t.Fatalf("unreadable CLI version %q", v.Version)
+	}
+	got := [2]int{}
+	for i := range 2 {
+		n, err := strconv.Atoi(parts[i])
+		if err != nil {
+			t.Fatalf("unreadable CLI version %q", v.Version)
+		}
+		got[i] = n
+	}
+	if got[0] < major || got[0] == major && got[1] < minor {
+		t.Skipf("CLI %s has no ephemeral resources in provisioners; needs %d.%d", v.Version, major, minor)
+	}
+}
+
+// buildKeycheck builds the consumer's program (testdata/keycheck) into dir.
+func buildKeycheck(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "keycheck")
+	build := exec.CommandContext(context.Background(), "go", "build", "-o", bin, "./testdata/keycheck")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building keycheck: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// consumerResults reads what the consumer wrote: one "<key_version> <verdict>" line per run.
+func consumerResults(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return strings.Fields(strings.ReplaceAll(strings.TrimSpace(string(b)), " ", "="))
+}
+
+// planFileText is every file of a saved plan (a zip archive), for the search.
+func planFileText(t *testing.T, path string) string {
+	t.Helper()
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("opening the saved plan: %v", err)
+	}
+	defer r.Close()
+	var b strings.Builder
+	for _, f := range r.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(f.Name + "\n" + string(data) + "\n")
+	}
+	if !strings.Contains(b.String(), "pilotstatus_number_api_key") {
+		t.Fatal("the saved plan does not mention the resource: the search would prove nothing")
+	}
+	return b.String()
+}
+
+// stateFileText is a state file with the private state of every object decoded, for the search.
+func stateFileText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	var st struct {
+		Resources []struct {
+			Instances []struct {
+				Private string `json:"private"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	text := string(b)
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			if in.Private == "" {
+				continue
+			}
+			dec, err := base64.StdEncoding.DecodeString(in.Private)
+			if err != nil {
+				t.Fatalf("decoding private state: %v", err)
+			}
+			text += "\n" + string(dec)
+		}
+	}
+	return text
+}
+
+// With store_key = false a rotation leaves no key and no key id in the state file, its backup,
+// a saved plan or show -json, and the consumer, fed by the ephemeral resource in the same apply,
+// receives the new live key, never the one that just died. A key rotated outside Terraform makes
+// the tied ephemeral resource refuse to open while the state is stale (-refresh=false), and the
+// next apply repairs the key and hands on the new one.
+func TestAccCLI_storeKeyFalseHandOff(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"})
+	c := newCLIRun(t, url)
+	skipBelowCLI(t, c.bin, 1, 11)
+	c.redact = secretMasker(api).mask
+
+	work := t.TempDir()
+	dir := filepath.Join(work, "config")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(handOffConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	result := filepath.Join(work, "consumer.log")
+	env := []string{
+		"PILOTSTATUS_API_KEY=" + api.TenantKey(),
+		"TF_VAR_checker=" + buildKeycheck(t, work),
+		"TF_VAR_result=" + result,
+		"TF_VAR_base_url=" + url,
+	}
+	accepted := func(step string, want int) {
+		t.Helper()
+		got := consumerResults(t, result)
+		if len(got) != want {
+			t.Fatalf("%s: the consumer ran %d times (%q), want %d", step, len(got), got, want)
+		}
+		if !strings.HasSuffix(got[want-1], "=accepted") {
+			t.Errorf("%s: the consumer's key was %s, want the number's live key", step, got[want-1])
+		}
+	}
+
+	c.run("create", dir, env, false, "apply", "-auto-approve", "-input=false")
+	accepted("create", 1)
+	before, _ := api.CurrentKey("wn_1")
+
+	// The rotation, planned to a file, then applied from it.
+	planFile := filepath.Join(dir, "rotation.tfplan")
+	c.run("rotation plan", dir, env, false, "plan", "-input=false", "-var", "rotation=2", "-out", planFile)
+	savedPlan := planFileText(t, planFile)
+	planJSON := c.run("show rotation plan", dir, env, false, "show", "-json", planFile)
+	if !strings.Contains(planJSON, `"store_key":false`) {
+		t.Fatalf("show -json of the saved plan does not show the resource:\n%s", c.redact(planJSON))
+	}
+	c.run("rotation", dir, env, false, "apply", "-auto-approve", "-input=false", planFile)
+	after, _ := api.CurrentKey("wn_1")
+	if after.ID == before.ID || keyWorks(t, url, before.Raw) {
+		t.Fatal("the rotation did not regenerate the key, or the old key still works")
+	}
+	// The consumer ran once more, after the regeneration, with the new key: the old one is dead,
+	// so only the new one is accepted.
+	accepted("rotation", 2)
+	stateJSON := c.run("show state", dir, env, false, "show", "-json")
+
+	// The tied ephemeral resource refuses a key other than the managed one.
+	if _, ok := api.RotateOutOfBand("wn_1"); !ok {
+		t.Fatal("rotating wn_1 at the local API failed")
+	}
+	stale := c.run("stale plan", dir, env, true, "plan", "-input=false", "-no-color", "-refresh=false", "-var", "rotation=2")
+	if !words("API Key Is Not the Expected Key", `WhatsApp number "wn_1"`, "not the key that key_fingerprint names",
+		"No key was opened").MatchString(stale) {
+		t.Errorf("the stale plan does not refuse the other key:\n%s", c.redact(stale))
+	}
+	accepted("stale plan", 2)
+	regenerations := api.Calls(regenerateCalls)
+	c.run("repair", dir, env, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=2")
+	if got := api.Calls(regenerateCalls) - regenerations; got != 1 {
+		t.Errorf("the repair regenerated %d keys, want 1", got)
+	}
+	accepted("repair", 3)
+	c.run("quiet plan", dir, env, false, "plan", "-input=false", "-detailed-exitcode", "-var", "rotation=2")
+
+	searched := map[string]string{
+		"the state file":               stateFileText(t, filepath.Join(dir, "terraform.tfstate")),
+		"the state backup":             stateFileText(t, filepath.Join(dir, "terraform.tfstate.backup")),
+		"the saved plan":               savedPlan,
+		"show -json of the saved plan": planJSON,
+		"show -json of the state":      stateJSON,
+	}
+	for where, text := range searched {
+		if err := noIssuedSecretIn(where, text, api); err != nil {
+			t.Error(err)
+		}
+	}
+	// What the CLI printed and logged at TF_LOG=trace holds no key either.
+	searchLeaks(t, c.logs, leakSecrets(api))
+	// The consumer never wrote a key: only verdicts.
+	if b, _ := os.ReadFile(result); noIssuedSecretIn("the consumer's output", string(b), api) != nil {
+		t.Error("the consumer's output holds a key")
+	}
+	// The check discriminates: the key that died is rejected.
+	if keyWorks(t, url, before.Raw) || !keyWorks(t, url, func() string { k, _ := api.CurrentKey("wn_1"); return k.Raw }()) {
+		t.Error("the local API accepts a dead key or rejects the live one")
+	}
+}
