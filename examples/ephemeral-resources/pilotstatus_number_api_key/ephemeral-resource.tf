@@ -23,11 +23,14 @@ resource "aws_secretsmanager_secret_version" "support" {
   secret_string_wo_version = var.support_key_version
 }
 
-# When Terraform also owns the key, reference the resource: the ephemeral
-# resource then opens after a regeneration, and key_version, which increases
-# with every regeneration, makes the secret store the new key.
+# When Terraform also owns the key, tie the ephemeral resource to it with
+# key_fingerprint: it then opens after a regeneration, in the same apply, and
+# refuses any other key; key_version, which increases with every regeneration,
+# makes the secret store the new key. store_key = false keeps the key out of
+# this provider's state too.
 resource "pilotstatus_number_api_key" "sales" {
   whatsapp_number_id = "wn_2"
+  store_key          = false
 
   keepers = {
     generation = "1"
@@ -36,6 +39,7 @@ resource "pilotstatus_number_api_key" "sales" {
 
 ephemeral "pilotstatus_number_api_key" "sales" {
   whatsapp_number_id = pilotstatus_number_api_key.sales.whatsapp_number_id
+  key_fingerprint    = pilotstatus_number_api_key.sales.key_fingerprint
 }
 
 resource "aws_secretsmanager_secret" "sales" {
