@@ -21,7 +21,10 @@ import (
 // be built here (the AWS, Vault and Kubernetes 2.x providers are not to be had), so the consumer is
 // a terraform_data whose local-exec provisioner receives the ephemeral key in its environment, as
 // a write-only argument would, and uses it against the local API. It runs again on every rotation.
-const handOffConfig = `
+const handOffConfig = handOffResource + handOffConsumer
+
+// handOffResource is the managed key of handOffConfig alone.
+const handOffResource = `
 terraform {
   required_providers {
     pilotstatus = {
@@ -35,6 +38,19 @@ variable "rotation" {
   default = "1"
 }
 
+provider "pilotstatus" {
+  max_retries = 1
+}
+
+resource "pilotstatus_number_api_key" "k" {
+  whatsapp_number_id = "wn_1"
+  store_key          = false
+  keepers            = { rotation = var.rotation }
+}
+`
+
+// handOffConsumer is the ephemeral key and its consumer of handOffConfig.
+const handOffConsumer = `
 variable "checker" {
   type = string
 }
@@ -45,16 +61,6 @@ variable "result" {
 
 variable "base_url" {
   type = string
-}
-
-provider "pilotstatus" {
-  max_retries = 1
-}
-
-resource "pilotstatus_number_api_key" "k" {
-  whatsapp_number_id = "wn_1"
-  store_key          = false
-  keepers            = { rotation = var.rotation }
 }
 
 # The number id is written out, so nothing but key_fingerprint orders the opening after the
@@ -80,19 +86,17 @@ resource "terraform_data" "consumer" {
 }
 `
 
-// skipBelowCLI skips a test when the CLI of TF_ACC_TERRAFORM_PATH is older than major.minor
-// (Terraform or OpenTofu: both number their ephemeral and write-only support from 1.10/1.11).
-func skipBelowCLI(t *testing.T, bin string, major, minor int) {
+// skipBelow skips the test when the CLI is older than major.minor (Terraform or OpenTofu: both
+// number their ephemeral and write-only support from 1.10/1.11).
+func (c *cliRun) skipBelow(major, minor int) {
+	t := c.t
 	t.Helper()
-	out, err := exec.CommandContext(t.Context(), bin, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version -json: %v", bin, err)
-	}
+	out := c.run("version", t.TempDir(), nil, false, "version", "-json")
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("reading %s version -json: %v", bin, err)
+	if err := json.Unmarshal([]byte(out[max(0, strings.Index(out, "{")):]), &v); err != nil {
+		t.Fatalf("reading %s version -json: %v", c.bin, err)
 	}
 	parts := strings.SplitN(v.Version, ".", 3)
 	if len(parts) < 2 {
@@ -139,7 +143,7 @@ func planFileText(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatalf("opening the saved plan: %v", err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	var b strings.Builder
 	for _, f := range r.File {
 		rc, err := f.Open()
@@ -202,7 +206,7 @@ func TestAccCLI_storeKeyFalseHandOff(t *testing.T) {
 	t.Parallel()
 	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"})
 	c := newCLIRun(t, url)
-	skipBelowCLI(t, c.bin, 1, 11)
+	c.skipBelow(1, 11)
 	c.redact = secretMasker(api).mask
 
 	work := t.TempDir()
@@ -293,4 +297,69 @@ func TestAccCLI_storeKeyFalseHandOff(t *testing.T) {
 	if keyWorks(t, url, before.Raw) || !keyWorks(t, url, func() string { k, _ := api.CurrentKey("wn_1"); return k.Raw }()) {
 		t.Error("the local API accepts a dead key or rejects the live one")
 	}
+}
+
+// A legacy key kept out of state cannot be handed on: its plan warns, a plan with the ephemeral
+// resource fails naming the fix, and the fix it names (-replace with -target, then an apply)
+// regenerates the key and hands the new one to the consumer.
+func TestAccCLI_storeKeyFalseLegacy(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Legado", Legacy: true})
+	legacy, _ := api.CurrentKey("wn_1")
+	c := newCLIRun(t, url)
+	c.skipBelow(1, 11)
+	c.redact = secretMasker(api).mask
+
+	work := t.TempDir()
+	dir := filepath.Join(work, "config")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig := func(config string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	result := filepath.Join(work, "consumer.log")
+	env := []string{
+		"PILOTSTATUS_API_KEY=" + api.TenantKey(),
+		"TF_VAR_checker=" + buildKeycheck(t, work),
+		"TF_VAR_result=" + result,
+		"TF_VAR_base_url=" + url,
+	}
+	const address = "pilotstatus_number_api_key.k"
+	// The key is imported and applied before anything hands it on.
+	writeConfig(handOffResource)
+	c.run("import", dir, env, false, "import", "-input=false", "-no-color", address, "wn_1")
+	c.run("apply after import", dir, env, false, "apply", "-auto-approve", "-input=false")
+	quiet := c.run("quiet plan", dir, env, false, "plan", "-input=false", "-no-color")
+	if !words("Key Cannot Be Handed On", `"wn_1"`, "legacy key", "-replace=<address of this resource>").MatchString(quiet) {
+		t.Errorf("the plan does not warn that the legacy key cannot be handed on:\n%s", c.redact(quiet))
+	}
+	writeConfig(handOffConfig)
+	plan := c.run("plan", dir, env, true, "plan", "-input=false", "-no-color")
+	if !words("API Key Is Not Revealable", `"wn_1"`, "-replace=<its address> -target=<its address>").MatchString(plan) {
+		t.Errorf("the plan does not fail naming the fix:\n%s", c.redact(plan))
+	}
+	if api.Calls(regenerateCalls) != 0 || !keyWorks(t, url, legacy.Raw) {
+		t.Fatal("the failed plan regenerated the legacy key")
+	}
+	c.run("replace", dir, env, false, "apply", "-auto-approve", "-input=false", "-replace="+address, "-target="+address)
+	if api.Calls(regenerateCalls) != 1 || keyWorks(t, url, legacy.Raw) {
+		t.Fatal("the replace did not regenerate the legacy key once")
+	}
+	c.run("hand-off", dir, env, false, "apply", "-auto-approve", "-input=false")
+	got := consumerResults(t, result)
+	if len(got) != 1 || !strings.HasSuffix(got[0], "=accepted") {
+		t.Errorf("the consumer's runs: %q, want one with the live key", got)
+	}
+	if api.Calls(regenerateCalls) != 1 {
+		t.Errorf("%d regenerations, want 1", api.Calls(regenerateCalls))
+	}
+	if err := noIssuedSecretIn("the state file", stateFileText(t, filepath.Join(dir, "terraform.tfstate")), api); err != nil {
+		t.Error(err)
+	}
+	searchLeaks(t, c.logs, leakSecrets(api))
 }
