@@ -155,7 +155,6 @@ func TestEphemeralOpenTiedToFingerprint(t *testing.T) {
 // store_key = store and no other change.
 func planStoreKey(t *testing.T, stateAttrs map[string]tftypes.Value, store bool, listed pilotstatus.NumberKey) *resource.ModifyPlanResponse {
 	t.Helper()
-	s := numberAPIKeySchema()
 	base := map[string]tftypes.Value{
 		"id": str("wn_1"), "whatsapp_number_id": str("wn_1"),
 		"key_version": tftypes.NewValue(tftypes.Number, 1_780_000_000_000),
@@ -167,17 +166,7 @@ func planStoreKey(t *testing.T, stateAttrs map[string]tftypes.Value, store bool,
 	planned := maps.Clone(state)
 	planned["store_key"] = tftypes.NewValue(tftypes.Bool, store)
 	r := &numberAPIKeyResource{data: newProviderData(stubClient{keys: []pilotstatus.NumberKey{listed}}, nil)}
-	req := resource.ModifyPlanRequest{
-		Config: tfsdk.Config{Schema: s, Raw: objectValue(t, planned)},
-		Plan:   tfsdk.Plan{Schema: s, Raw: objectValue(t, planned)},
-		State:  tfsdk.State{Schema: s, Raw: objectValue(t, state)},
-	}
-	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
-	r.ModifyPlan(context.Background(), req, resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatalf("unexpected error: %s", diagText(resp.Diagnostics))
-	}
-	return resp
+	return planChecked(t, r, objectValue(t, planned), objectValue(t, state))
 }
 
 // store_key decides the planned credentials of a key that stays: false plans them out of state,

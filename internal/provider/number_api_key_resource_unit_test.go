@@ -83,6 +83,24 @@ func planCreate(t *testing.T, r *numberAPIKeyResource, numberID tftypes.Value) *
 	return resp
 }
 
+// planChecked runs ModifyPlan for planned (also the configuration) over state, and fails the test
+// on an error.
+func planChecked(t *testing.T, r *numberAPIKeyResource, planned, state tftypes.Value) *resource.ModifyPlanResponse {
+	t.Helper()
+	s := numberAPIKeySchema()
+	req := resource.ModifyPlanRequest{
+		Config: tfsdk.Config{Schema: s, Raw: planned},
+		Plan:   tfsdk.Plan{Schema: s, Raw: planned},
+		State:  tfsdk.State{Schema: s, Raw: state},
+	}
+	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
+	r.ModifyPlan(context.Background(), req, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected error: %s", diagText(resp.Diagnostics))
+	}
+	return resp
+}
+
 func diagText(diags diag.Diagnostics) string {
 	var b strings.Builder
 	for _, d := range diags {

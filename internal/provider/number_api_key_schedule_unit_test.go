@@ -192,7 +192,6 @@ func TestKeyVersion(t *testing.T) {
 // planUpdate runs ModifyPlan for a key in state made at made with a rotation period, at now.
 func planUpdate(t *testing.T, now, made time.Time, period string) *resource.ModifyPlanResponse {
 	t.Helper()
-	s := numberAPIKeySchema()
 	obj := objectValue(t, map[string]tftypes.Value{
 		"id": str("wn_1"), "whatsapp_number_id": str("wn_1"),
 		"key": str(secretKey), "key_id": str("k_1"), "key_prefix": str("ps_"), "key_last4": str("abcd"),
@@ -205,17 +204,7 @@ func planUpdate(t *testing.T, now, made time.Time, period string) *resource.Modi
 	client := stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true}}}
 	r := &numberAPIKeyResource{data: newProviderData(client, credential{})}
 	r.data.now = func() time.Time { return now }
-	req := resource.ModifyPlanRequest{
-		Config: tfsdk.Config{Schema: s, Raw: obj},
-		Plan:   tfsdk.Plan{Schema: s, Raw: obj},
-		State:  tfsdk.State{Schema: s, Raw: obj},
-	}
-	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
-	r.ModifyPlan(context.Background(), req, resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatalf("unexpected error: %s", diagText(resp.Diagnostics))
-	}
-	return resp
+	return planChecked(t, r, obj, obj)
 }
 
 // A due schedule makes the plan a replacement that says the rotation is scheduled

@@ -196,6 +196,42 @@ func stateFileText(t *testing.T, path string) string {
 	return text
 }
 
+// handOff is a working directory for handOffConfig, driven by the real CLI (1.11 and later).
+type handOff struct {
+	c      *cliRun
+	dir    string   // the configuration
+	result string   // what the consumer wrote
+	env    []string // the tenant key and the consumer's variables
+}
+
+func newHandOff(t *testing.T, api *fakeapi.API, url string) *handOff {
+	t.Helper()
+	c := newCLIRun(t, url)
+	c.skipBelow(1, 11)
+	c.redact = secretMasker(api).mask
+	work := t.TempDir()
+	h := &handOff{c: c, dir: filepath.Join(work, "config"), result: filepath.Join(work, "consumer.log")}
+	if err := os.MkdirAll(h.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.env = []string{
+		"PILOTSTATUS_API_KEY=" + api.TenantKey(),
+		"TF_VAR_checker=" + buildKeycheck(t, work),
+		"TF_VAR_result=" + h.result,
+		"TF_VAR_base_url=" + url,
+	}
+	h.write(handOffConfig)
+	return h
+}
+
+// write replaces the configuration.
+func (h *handOff) write(config string) {
+	h.c.t.Helper()
+	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		h.c.t.Fatal(err)
+	}
+}
+
 // With store_key = false a rotation leaves no key and no key id in the state file, its backup,
 // a saved plan or show -json, and the consumer, fed by the ephemeral resource in the same apply,
 // receives the new live key, never the one that just died. A key rotated outside Terraform makes
@@ -205,25 +241,8 @@ func TestAccCLI_storeKeyFalseHandOff(t *testing.T) {
 	skipUnlessAcc(t)
 	t.Parallel()
 	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"})
-	c := newCLIRun(t, url)
-	c.skipBelow(1, 11)
-	c.redact = secretMasker(api).mask
-
-	work := t.TempDir()
-	dir := filepath.Join(work, "config")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(handOffConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	result := filepath.Join(work, "consumer.log")
-	env := []string{
-		"PILOTSTATUS_API_KEY=" + api.TenantKey(),
-		"TF_VAR_checker=" + buildKeycheck(t, work),
-		"TF_VAR_result=" + result,
-		"TF_VAR_base_url=" + url,
-	}
+	h := newHandOff(t, api, url)
+	c, dir, result, env := h.c, h.dir, h.result, h.env
 	accepted := func(step string, want int) {
 		t.Helper()
 		got := consumerResults(t, result)
@@ -307,38 +326,18 @@ func TestAccCLI_storeKeyFalseLegacy(t *testing.T) {
 	t.Parallel()
 	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Legado", Legacy: true})
 	legacy, _ := api.CurrentKey("wn_1")
-	c := newCLIRun(t, url)
-	c.skipBelow(1, 11)
-	c.redact = secretMasker(api).mask
-
-	work := t.TempDir()
-	dir := filepath.Join(work, "config")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	writeConfig := func(config string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	result := filepath.Join(work, "consumer.log")
-	env := []string{
-		"PILOTSTATUS_API_KEY=" + api.TenantKey(),
-		"TF_VAR_checker=" + buildKeycheck(t, work),
-		"TF_VAR_result=" + result,
-		"TF_VAR_base_url=" + url,
-	}
+	h := newHandOff(t, api, url)
+	c, dir, result, env := h.c, h.dir, h.result, h.env
 	const address = "pilotstatus_number_api_key.k"
 	// The key is imported and applied before anything hands it on.
-	writeConfig(handOffResource)
+	h.write(handOffResource)
 	c.run("import", dir, env, false, "import", "-input=false", "-no-color", address, "wn_1")
 	c.run("apply after import", dir, env, false, "apply", "-auto-approve", "-input=false")
 	quiet := c.run("quiet plan", dir, env, false, "plan", "-input=false", "-no-color")
 	if !words("Key Cannot Be Handed On", `"wn_1"`, "legacy key", "-replace=<address of this resource>").MatchString(quiet) {
 		t.Errorf("the plan does not warn that the legacy key cannot be handed on:\n%s", c.redact(quiet))
 	}
-	writeConfig(handOffConfig)
+	h.write(handOffConfig)
 	plan := c.run("plan", dir, env, true, "plan", "-input=false", "-no-color")
 	if !words("API Key Is Not Revealable", `"wn_1"`, "-replace=<its address> -target=<its address>").MatchString(plan) {
 		t.Errorf("the plan does not fail naming the fix:\n%s", c.redact(plan))

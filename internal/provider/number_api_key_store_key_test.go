@@ -71,23 +71,22 @@ func keyOutOfState(api *fakeapi.API, address, numberID string) statecheck.StateC
 // anywhere in the state (the whole JSON of every resource, sensitive or not).
 func stateHoldsNoIssuedSecret(api *fakeapi.API) statecheck.StateCheck {
 	return stateCheckFunc(func(req statecheck.CheckStateRequest) error {
-		b, err := json.Marshal(req.State)
-		if err != nil {
-			return err
-		}
-		return noIssuedSecretIn("the state", string(b), api)
+		return jsonHoldsNoIssuedSecret("the state", req.State, api)
 	})
 }
 
 // planHoldsNoIssuedSecret is stateHoldsNoIssuedSecret for the plan.
 func planHoldsNoIssuedSecret(api *fakeapi.API) plancheck.PlanCheck {
-	return planCheckFunc(func(req plancheck.CheckPlanRequest) error {
-		b, err := json.Marshal(req.Plan)
-		if err != nil {
-			return err
-		}
-		return noIssuedSecretIn("the plan", string(b), api)
-	})
+	return planCheckFunc(func(req plancheck.CheckPlanRequest) error { return jsonHoldsNoIssuedSecret("the plan", req.Plan, api) })
+}
+
+// jsonHoldsNoIssuedSecret is noIssuedSecretIn for the JSON of v.
+func jsonHoldsNoIssuedSecret(where string, v any, api *fakeapi.API) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return noIssuedSecretIn(where, string(b), api)
 }
 
 // noIssuedSecretIn reports the first key or key id the local API issued for a number that text
