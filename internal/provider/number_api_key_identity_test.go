@@ -41,8 +41,9 @@ func identityIs(address, numberID string) statecheck.StateCheck {
 var identityCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 // Import by identity takes the number's current key from the key list, as import by
-// id does: nothing is regenerated, the identity is recorded in state, the plan after
-// it is empty, the first keepers are recorded in place and later ones rotate.
+// id does: nothing is regenerated, the import stores no credential and the apply
+// stores the key in place, the identity is recorded in state, the plan after it is
+// empty, the first keepers are recorded in place and later ones rotate.
 func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 	api, url := newTestAPI(t)
 	tenant := api.TenantKey()
@@ -55,9 +56,11 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 				Config: identityImportConfig(url, tenant, "wn_2", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+						// The import stores no credential; the apply takes the key from the list, in place.
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 						importedByIdentity(addr, map[string]any{"whatsapp_number_id": "wn_2"}),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(seeded.ID)),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.StringExact(testFingerprint(seeded.Raw))),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key_id")),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

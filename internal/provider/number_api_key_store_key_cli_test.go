@@ -362,3 +362,74 @@ func TestAccCLI_storeKeyFalseLegacy(t *testing.T) {
 	}
 	searchLeaks(t, c.logs, leakSecrets(api))
 }
+
+// A state written before store_key and key_fingerprint existed keeps working: the plan after it is
+// empty (a refresh reads store_key as true and fills the fingerprint), and the next apply records
+// both without regenerating.
+func TestAccCLI_stateWithoutStoreKey(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	api, url := newTestAPI(t, fakeapi.Number{ID: "wn_1", Number: "5511999990001", Name: "Suporte"})
+	c := newCLIRun(t, url)
+	c.redact = secretMasker(api).mask
+	dir := t.TempDir()
+	// handOffResource with store_key unset (true), as every configuration was before it existed.
+	config := strings.Replace(handOffResource, "  store_key          = false\n", "", 1)
+	if config == handOffResource {
+		t.Fatal("the configuration still sets store_key")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()}
+	c.run("create", dir, env, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=1")
+	// The resource as an earlier version wrote it: no store_key, no key_fingerprint, key kept.
+	statePath := filepath.Join(dir, "terraform.tfstate")
+	attrs := func(edit func(map[string]any)) map[string]any {
+		t.Helper()
+		b, err := os.ReadFile(statePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st map[string]any
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatal(err)
+		}
+		res, _ := st["resources"].([]any)
+		r0, _ := res[0].(map[string]any)
+		ins, _ := r0["instances"].([]any)
+		i0, _ := ins[0].(map[string]any)
+		a, _ := i0["attributes"].(map[string]any)
+		if edit != nil {
+			edit(a)
+			out, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(statePath, out, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return a
+	}
+	cur, _ := api.CurrentKey("wn_1")
+	attrs(func(a map[string]any) {
+		delete(a, "store_key")
+		delete(a, "key_fingerprint")
+		a["key"], a["key_id"] = cur.Raw, cur.ID
+	})
+	c.run("plan", dir, env, false, "plan", "-input=false", "-detailed-exitcode", "-var", "rotation=1")
+	c.run("apply", dir, env, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=1")
+	a := attrs(nil)
+	switch {
+	case a["store_key"] != true:
+		t.Errorf("store_key %v after the apply, want true", a["store_key"])
+	case a["key_fingerprint"] != testFingerprint(cur.Raw):
+		t.Error("key_fingerprint is not the fingerprint of the key in state")
+	case a["key"] != cur.Raw || a["key_id"] != cur.ID:
+		t.Error("the key or its id left state")
+	}
+	if api.Calls(regenerateCalls) != 1 {
+		t.Errorf("%d regenerations, want 1 (the create)", api.Calls(regenerateCalls))
+	}
+}
