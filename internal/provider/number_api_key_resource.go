@@ -158,10 +158,7 @@ func planCredentials(ctx context.Context, store types.Bool, resp *resource.Modif
 // import, or store_key turned back on) the apply takes them from the key list, without
 // regenerating.
 func planStoredCredentials(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
-	switch {
-	case !storesKey(plan.StoreKey):
-		planCredentials(ctx, plan.StoreKey, resp)
-	case state.KeyID.IsNull():
+	if !storesKey(plan.StoreKey) || state.KeyID.IsNull() {
 		planCredentials(ctx, plan.StoreKey, resp)
 	}
 }
