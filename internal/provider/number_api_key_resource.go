@@ -581,7 +581,11 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	plan.NextRotationAt = plan.schedule().value
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	if !isEmptyMap(plan.Keepers) {
+		// The first keepers after an import are recorded now; an update without keepers (the key
+		// stored after an import) leaves that still to come.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
 }
