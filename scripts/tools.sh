@@ -27,7 +27,8 @@ KUBERNETES_PROVIDER_VERSION=1.13.4
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# stamp NAME VERSION: true when .tools/NAME.version holds VERSION and the binary exists.
+# stamped NAME FILE VERSION: true when .tools/NAME.version holds VERSION and FILE
+# is an executable. stamp NAME VERSION records VERSION in .tools/NAME.version.
 stamped() { [[ -x "$2" && -f "$tools/$1.version" && "$(cat "$tools/$1.version")" == "$3" ]]; }
 stamp() { printf '%s' "$2" >"$tools/$1.version"; }
 
