@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
 rm -rf "$work"
-mkdir -p "$work/bin" "$work/config" "$work/mirror"
+mkdir -p "$work/bin" "$work/config"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -24,11 +24,10 @@ fi
 version=0.99.0
 
 step "Building the provider ($version) and the local Pilot Status API"
-plugin="$work/mirror/registry.terraform.io/pilotstatus/pilotstatus/$version/$(go env GOOS)_$(go env GOARCH)"
-mkdir -p "$plugin"
-(cd "$root" && go build -trimpath -ldflags "-X main.version=$version" -o "$plugin/terraform-provider-pilotstatus_v$version" . \
+(cd "$root" && go build -trimpath -ldflags "-X main.version=$version" -o "$work/bin/terraform-provider-pilotstatus" . \
   && go build -o "$work/bin/pilotstatus-localapi" ./cmd/pilotstatus-localapi \
   && go build -o "$work/bin/demo-verify" ./scripts/demo-verify)
+"$root/scripts/mirror.sh" put "$work/mirror" pilotstatus/pilotstatus "$version" "$work/bin/terraform-provider-pilotstatus"
 
 # The local API's tenant key: made up here, known only to this demo.
 tenant_key="ps_demo$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -56,17 +55,7 @@ regenerations() {
 
 # The CLI installs the provider just built from a local filesystem mirror, like a
 # registry release: no registry, no network.
-cat >"$work/config/terraformrc" <<RC
-provider_installation {
-  filesystem_mirror {
-    path    = "$work/mirror"
-    include = ["registry.terraform.io/pilotstatus/pilotstatus"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/pilotstatus/pilotstatus"]
-  }
-}
-RC
+"$root/scripts/mirror.sh" config "$work/mirror" >"$work/config/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/config/terraformrc"
 export CHECKPOINT_DISABLE=1
 export PILOTSTATUS_API_KEY="$tenant_key"

@@ -9,9 +9,9 @@
 #
 # What it writes, all under .tools/dev/:
 #   bin/terraform-provider-pilotstatus   the provider just built
-#   mirror/<host>/pilotstatus/pilotstatus/0.99.0/<os>_<arch>/
-#                                        a launcher that runs bin/..., for
-#                                        registry.terraform.io and registry.opentofu.org
+#   launcher                             a script that runs bin/...
+#   mirror/                              the launcher as the provider, laid out by
+#                                        scripts/mirror.sh for both registry hosts
 #   terraformrc                          the CLI configuration
 #
 # The mirror holds a launcher rather than the binary because "init" records the
@@ -24,7 +24,6 @@
 set -euo pipefail
 
 readonly DEV_VERSION=0.99.0
-readonly HOSTS=(registry.terraform.io registry.opentofu.org)
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$root"
@@ -39,9 +38,8 @@ mkdir -p "$root/.tools/dev"
 tools=$(cd "$root/.tools" && pwd -P)
 dev="$tools/dev"
 binary="$dev/bin/terraform-provider-pilotstatus"
-platform="$(go env GOOS)_$(go env GOARCH)"
 
-log "building the provider as pilotstatus/pilotstatus $DEV_VERSION ($platform)"
+log "building the provider as pilotstatus/pilotstatus $DEV_VERSION"
 mkdir -p "$dev/bin"
 # Built beside its final name and renamed, so a CLI running meanwhile starts
 # either the old build or the new one, never half a file.
@@ -54,38 +52,17 @@ mv -f "$partial" "$binary"
 shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 # Its text depends only on where the binary is: the same after every rebuild.
-launcher="#!/bin/sh
+printf '%s' "#!/bin/sh
 # Runs the provider that make dev built.
 exec $(shell_quote "$binary") \"\$@\"
-"
-for host in "${HOSTS[@]}"; do
-  dir="$dev/mirror/$host/pilotstatus/pilotstatus/$DEV_VERSION/$platform"
-  mkdir -p "$dir"
-  # Stale files would change the package checksum: the directory holds the launcher only.
-  find "$dir" -mindepth 1 -not -name "terraform-provider-pilotstatus_v$DEV_VERSION" -delete
-  printf '%s' "$launcher" >"$dir/terraform-provider-pilotstatus_v$DEV_VERSION"
-  chmod 0755 "$dir/terraform-provider-pilotstatus_v$DEV_VERSION"
-done
+" >"$dev/launcher"
+"$root/scripts/mirror.sh" put "$dev/mirror" pilotstatus/pilotstatus "$DEV_VERSION" "$dev/launcher"
 
-pilotstatus_sources='"registry.terraform.io/pilotstatus/pilotstatus", "registry.opentofu.org/pilotstatus/pilotstatus"'
-time_sources='"registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"'
-cat >"$dev/terraformrc" <<RC
-# Written by make dev: pilotstatus/pilotstatus $DEV_VERSION built from $root,
-# hashicorp/time from the project's mirror, every other provider from its registry.
-provider_installation {
-  filesystem_mirror {
-    path    = "$dev/mirror"
-    include = [$pilotstatus_sources]
-  }
-  filesystem_mirror {
-    path    = "$tools/mirror"
-    include = [$time_sources]
-  }
-  direct {
-    exclude = [$pilotstatus_sources, $time_sources]
-  }
-}
-RC
+{
+  echo "# Written by make dev: pilotstatus/pilotstatus $DEV_VERSION built from $root,"
+  echo "# hashicorp/time from the project's mirror, every other provider from its registry."
+  "$root/scripts/mirror.sh" config "$dev/mirror" "$tools/mirror"
+} >"$dev/terraformrc"
 
 log "pilotstatus/pilotstatus $DEV_VERSION is ready for Terraform and OpenTofu; use it in this shell with:"
 printf 'export TF_CLI_CONFIG_FILE=%s\n' "$(shell_quote "$dev/terraformrc")"

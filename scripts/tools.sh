@@ -90,28 +90,11 @@ install_time() {
     GOBIN="$tools/providers" CGO_ENABLED=0 go install -trimpath "github.com/hashicorp/terraform-provider-time@v$TIME_PROVIDER_VERSION"
     stamp time "$TIME_PROVIDER_VERSION"
   fi
-  local host dir platform
-  platform="$(go env GOOS)_$(go env GOARCH)"
-  for host in registry.terraform.io registry.opentofu.org; do
-    dir="$tools/mirror/$host/hashicorp/time/$TIME_PROVIDER_VERSION/$platform"
-    mkdir -p "$dir"
-    cmp -s "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION" ||
-      cp -f "$built" "$dir/terraform-provider-time_v$TIME_PROVIDER_VERSION"
-  done
+  "$root/scripts/mirror.sh" put "$tools/mirror" hashicorp/time "$TIME_PROVIDER_VERSION" "$built"
   # Replaced only when it changes, and by a rename: CLIs of running tests read it.
   local rc
   rc=$(mktemp "$tools/.terraformrc-XXXXXX")
-  cat >"$rc" <<RC
-provider_installation {
-  filesystem_mirror {
-    path    = "$tools/mirror"
-    include = ["registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"]
-  }
-}
-RC
+  "$root/scripts/mirror.sh" config "$tools/mirror" >"$rc" || { rm -f "$rc"; exit 1; }
   if cmp -s "$rc" "$tools/terraformrc"; then rm -f "$rc"; else mv -f "$rc" "$tools/terraformrc"; fi
 }
 
@@ -141,13 +124,7 @@ install_k8s() {
   local built="$k8s/providers/terraform-provider-kubernetes"
   build_tools_module k8s/kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" kubernetes-provider \
     github.com/hashicorp/terraform-provider-kubernetes "$built"
-  local host dir
-  for host in registry.terraform.io registry.opentofu.org; do
-    dir="$k8s/mirror/$host/hashicorp/kubernetes/$KUBERNETES_PROVIDER_VERSION/linux_amd64"
-    mkdir -p "$dir"
-    cmp -s "$built" "$dir/terraform-provider-kubernetes_v$KUBERNETES_PROVIDER_VERSION" ||
-      cp -f "$built" "$dir/terraform-provider-kubernetes_v$KUBERNETES_PROVIDER_VERSION"
-  done
+  "$root/scripts/mirror.sh" put "$k8s/mirror" hashicorp/kubernetes "$KUBERNETES_PROVIDER_VERSION" "$built"
 }
 
 targets=("$@")
