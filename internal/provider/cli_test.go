@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -133,11 +132,10 @@ func writeCLIConfig(t *testing.T, rc, pluginDir string) {
 // filesystem mirror.
 const mirrorVersion = "0.99.0"
 
-// mirrored is a provider that scripts/tools.sh put into a filesystem mirror for
-// both registry hosts, copied into the mirror of a test.
+// mirrored is a provider that scripts/tools.sh put into a filesystem mirror.
 type mirrored struct {
 	root   string // the mirror, relative to the module's root
-	source string // namespace/type, as in the mirror's layout
+	source string // namespace/type
 	build  string // the command that makes it
 }
 
@@ -145,74 +143,44 @@ type mirrored struct {
 var timeMirrored = mirrored{root: ".tools/mirror", source: "hashicorp/time", build: "scripts/tools.sh time"}
 
 // useMirror replaces dev_overrides, which init does not accept, with a filesystem
-// mirror holding the provider binary and hashicorp/time from the project's mirror
+// mirror holding the provider binary, and hashicorp/time from the project's mirror
 // (made by scripts/tools.sh), so that init works offline. The test is skipped
 // when the project has no mirror.
 func (c *cliRun) useMirror() { c.useMirrorOf(timeMirrored) }
 
-// useMirrorOf makes the CLI install every provider from a filesystem mirror of its
-// own: the provider binary under mirrorVersion, and the others as
-// scripts/tools.sh mirrored them. The test is skipped when one of them is not
-// there.
+// useMirrorOf makes the CLI install the provider binary, under mirrorVersion, from
+// a filesystem mirror of the test's own, and the others from the mirrors
+// scripts/tools.sh made. The test is skipped when one of those is not there.
 func (c *cliRun) useMirrorOf(others ...mirrored) {
 	c.t.Helper()
 	mirror := c.t.TempDir()
-	bin, err := os.ReadFile(filepath.Join(c.plugins, "terraform-provider-pilotstatus"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		dir := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			c.t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-pilotstatus_v"+mirrorVersion), bin, 0o755); err != nil {
-			c.t.Fatal(err)
-		}
-	}
+	roots := []string{mirror}
 	for _, o := range others {
-		c.copyMirrored(mirror, o)
+		root := filepath.Join("..", "..", o.root)
+		if _, err := os.Stat(root); err != nil {
+			c.t.Skipf("no filesystem mirror of %s at %s: run %s", o.source, root, o.build)
+		}
+		roots = append(roots, root)
 	}
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	mirrorScript(c.t, "put", mirror, "pilotstatus/pilotstatus", mirrorVersion, filepath.Join(c.plugins, "terraform-provider-pilotstatus"))
+	config := mirrorScript(c.t, append([]string{"config"}, roots...)...)
 	if err := os.WriteFile(c.rc, []byte(config), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 }
 
-// copyMirrored copies a provider from the project's mirror into mirror, for both
-// hosts: the mirror scan does not follow symbolic links.
-func (c *cliRun) copyMirrored(mirror string, o mirrored) {
-	c.t.Helper()
-	from, err := filepath.Abs(filepath.Join("..", "..", o.root))
+// mirrorScript runs scripts/mirror.sh, which lays out filesystem mirrors and writes
+// the CLI configurations that install from them, and returns what it printed.
+func mirrorScript(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "bash", append([]string{filepath.Join("..", "..", "scripts", "mirror.sh")}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatalf("scripts/mirror.sh %s: %v\n%s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		src := filepath.Join(from, host, o.source)
-		if _, err := os.Stat(src); err != nil {
-			c.t.Skipf("no filesystem mirror of %s at %s: run %s", o.source, src, o.build)
-		}
-		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, err := filepath.Rel(from, p)
-			if err != nil {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(filepath.Dir(filepath.Join(mirror, rel)), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(mirror, rel), data, 0o755)
-		})
-		if err != nil {
-			c.t.Fatal(err)
-		}
-	}
+	return string(out)
 }
 
 // run runs one CLI command in dir; wantErr says whether it must fail.

@@ -344,7 +344,7 @@ func TestAccExamples_timeMatchesItsSchema(t *testing.T) {
 	}
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "cli.tfrc")
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	config := mirrorScript(t, "config", mirror)
 	main := "terraform {\n  required_providers {\n    time = {\n      source  = \"hashicorp/time\"\n      version = \"~> 0.14\"\n    }\n  }\n}\n"
 	for name, content := range map[string]string{rc: config, filepath.Join(dir, "main.tf"): main} {
 		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {

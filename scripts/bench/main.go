@@ -14,8 +14,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -410,11 +408,7 @@ func rateLimited(ctx context.Context, o options, cli, work string, env []string,
 // limit: a no-op plan of the largest N and a rotate-all of limitedN keys, o.runs times each,
 // alternating the builds. Each build manages numbers of its own.
 func compare(ctx context.Context, o options, cli, work string, env []string) error {
-	timeMirror, err := filepath.Abs(o.mirror)
-	if err != nil {
-		return err
-	}
-	other, err := prepareMirrorOf(ctx, o.compareSrc, work, "-other", timeMirror)
+	other, err := prepareMirrorOf(ctx, o.compareSrc, work, "-other", o.mirror)
 	if err != nil {
 		return err
 	}
@@ -538,8 +532,8 @@ func cliRun(ctx context.Context, cli, dir string, env []string, args ...string) 
 	return wall, nil
 }
 
-// prepareMirror builds the provider into a filesystem mirror beside hashicorp/time
-// and writes a CLI configuration that installs both from it.
+// prepareMirror builds the provider into a filesystem mirror and writes a CLI
+// configuration that installs it from there and hashicorp/time from timeMirror.
 func prepareMirror(ctx context.Context, work, timeMirror string) (string, error) {
 	return prepareMirrorOf(ctx, ".", work, "", timeMirror)
 }
@@ -557,50 +551,28 @@ func prepareMirrorOf(ctx context.Context, src, work, suffix, timeMirror string) 
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
-	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		dst := filepath.Join(mirror, host, "pilotstatus", "pilotstatus", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH,
-			"terraform-provider-pilotstatus_v"+mirrorVersion)
-		if err := copyFile(bin, dst); err != nil {
-			return "", err
-		}
-		src := filepath.Join(timeMirror, host, "hashicorp", "time")
-		err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, err := filepath.Rel(timeMirror, p)
-			if err != nil {
-				return err
-			}
-			return copyFile(p, filepath.Join(mirror, rel))
-		})
-		if err != nil {
-			return "", fmt.Errorf("copying hashicorp/time from %s (run scripts/tools.sh time): %w", timeMirror, err)
-		}
+	if _, err := mirrorScript(ctx, "put", mirror, "pilotstatus/pilotstatus", mirrorVersion, bin); err != nil {
+		return "", err
+	}
+	config, err := mirrorScript(ctx, "config", mirror, timeMirror)
+	if err != nil {
+		return "", fmt.Errorf("%w (run scripts/tools.sh time)", err)
 	}
 	rc := filepath.Join(work, "cli"+suffix+".tfrc")
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
-	return rc, os.WriteFile(rc, []byte(config), 0o600)
+	return rc, os.WriteFile(rc, config, 0o600)
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+// mirrorScript runs scripts/mirror.sh, which lays out filesystem mirrors and writes
+// the CLI configurations that install from them, and returns what it printed.
+func mirrorScript(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join("scripts", "mirror.sh")}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("scripts/mirror.sh %s: %w\n%s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	defer func() { _ = in.Close() }()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		_ = out.Close()
-		return err
-	}
-	return out.Close()
+	return out, nil
 }
 
 // withoutLogging drops TF_LOG and friends: the benchmark measures what a user
