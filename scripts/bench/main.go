@@ -194,17 +194,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-
-	maxN := o.limitedN
-	for _, n := range o.sizes {
-		maxN = max(maxN, n)
-	}
-	if o.compareSrc != "" {
-		// The two builds manage numbers of their own: a no-op plan of the largest N and a
-		// rotate-all of limitedN each.
-		maxN = 2 * (o.sizes[len(o.sizes)-1] + o.limitedN)
-	}
-	api := fakeapi.New(fakeapi.Options{Numbers: numbers(maxN)})
+	api := fakeapi.New(fakeapi.Options{Numbers: numbers(numbersNeeded(o))})
 	url, stop := api.Start()
 	defer stop()
 	env := append(os.Environ(),
@@ -215,12 +205,35 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("CLI: %s\n", firstLine(string(version)))
 	fmt.Printf("Machine: %s/%s, %d CPUs (%s), %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal())
 
-	if o.compareSrc != "" {
+	switch {
+	case o.compareSrc != "":
 		return compare(ctx, o, cli, work, env)
-	}
-	if o.limitedOnly {
+	case o.limitedOnly:
 		return rateLimited(ctx, o, cli, work, env, api)
 	}
+	if err := measureKinds(ctx, o, cli, work, env, api); err != nil {
+		return err
+	}
+	if o.profile {
+		if err := profilePlan(ctx, cli, work, env, o.sizes[len(o.sizes)-1]); err != nil {
+			return err
+		}
+	}
+	return rateLimited(ctx, o, cli, work, env, api)
+}
+
+// numbersNeeded is how many numbers the API needs for what o measures.
+func numbersNeeded(o options) int {
+	if o.compareSrc != "" {
+		// The two builds manage numbers of their own: a no-op plan of the largest N and a
+		// rotate-all of limitedN each.
+		return 2 * (o.sizes[len(o.sizes)-1] + o.limitedN)
+	}
+	return max(o.limitedN, slices.Max(o.sizes))
+}
+
+// measureKinds runs the phases for every kind and size, and prints their table.
+func measureKinds(ctx context.Context, o options, cli, work string, env []string, api *fakeapi.API) error {
 	results := map[string]map[int][]measurement{}
 	for _, k := range kinds {
 		results[k.name] = map[int][]measurement{}
@@ -244,13 +257,7 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	printTables(o.sizes, results)
-
-	if o.profile {
-		if err := profilePlan(ctx, cli, work, env, o.sizes[len(o.sizes)-1]); err != nil {
-			return err
-		}
-	}
-	return rateLimited(ctx, o, cli, work, env, api)
+	return nil
 }
 
 // profilePlan runs one more no-op plan of n keys with the provider writing a CPU
@@ -303,47 +310,42 @@ type limitShape struct {
 	apply func(api *fakeapi.API, o options)
 }
 
+// limitedBench is the rotate-all against a rate-limited API: limitedN keys in dir, the same
+// number in halves (half each), and what each row is measured against.
+type limitedBench struct {
+	o      options
+	cli    string
+	env    []string
+	api    *fakeapi.API
+	dir    string
+	halves []string
+	// rotation is the value of var.rotation that the next rotate-all sets.
+	rotation int
+	// floor is N/R, t0 the rotate-all against the API without a limit, in seconds.
+	floor, t0 float64
+}
+
 // rateLimited rotates limitedN keys against an API that answers 429 beyond limitedRPS, in the
 // limit's shapes, with nothing configured (the provider learns the limit) and with
 // max_requests_per_second at the limit, then as two concurrent applies of half the keys each that
 // share the limit. T0 is the same rotate-all against an API without a limit: Terraform's own time.
 func rateLimited(ctx context.Context, o options, cli, work string, env []string, api *fakeapi.API) error {
-	dir := filepath.Join(work, fmt.Sprintf("rate-limited-%d", o.limitedN))
-	if err := writeConfig(dir, keysConfig(0, o.limitedN)); err != nil {
+	b := &limitedBench{o: o, cli: cli, env: env, api: api, dir: filepath.Join(work, fmt.Sprintf("rate-limited-%d", o.limitedN)),
+		halves:   []string{filepath.Join(work, "concurrent-a"), filepath.Join(work, "concurrent-b")},
+		rotation: 2, floor: float64(o.limitedN) / o.limitedRPS}
+	if err := b.create(ctx); err != nil {
 		return err
 	}
-	half := o.limitedN / 2
-	halves := []string{filepath.Join(work, "concurrent-a"), filepath.Join(work, "concurrent-b")}
-	for i, d := range halves {
-		if err := writeConfig(d, keysConfig(i*half, half)); err != nil {
-			return err
-		}
-	}
-	for _, d := range append([]string{dir}, halves...) {
-		if _, err := cliRun(ctx, cli, d, env, "init", "-input=false"); err != nil {
-			return err
-		}
-		if _, err := cliRun(ctx, cli, d, env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
-			return err
-		}
-	}
-	floor := float64(o.limitedN) / o.limitedRPS
-	rps := strconv.FormatFloat(o.limitedRPS, 'f', -1, 64)
-	rotation := 2
-	rotate := func(d string, extra ...string) (time.Duration, error) {
-		args := append([]string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", rotation)}, extra...)
-		return cliRun(ctx, cli, d, env, args...)
-	}
-
 	api.SetRateLimit(0, 0)
 	api.ResetCalls()
-	t0, err := rotate(dir)
+	t0, err := b.rotate(ctx, b.dir)
 	if err != nil {
 		return fmt.Errorf("unlimited rotate-all: %w", err)
 	}
-	rotation++
+	b.t0 = t0.Seconds()
+	b.rotation++
 	fmt.Printf("\nRotate-all of N = %d against an API limited to R = %s requests/s; floor N/R = %.1f s; "+
-		"T0 = %.1f s (the same rotate-all without a limit: Terraform's own time)\n\n", o.limitedN, rps, floor, t0.Seconds())
+		"T0 = %.1f s (the same rotate-all without a limit: Terraform's own time)\n\n", o.limitedN, b.rps(), b.floor, b.t0)
 	fmt.Println("| API limit | provider setting | wall time | ÷ N/R | ÷ (N/R + T0) | requests | 429 answers | failed applies |")
 	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
 	shapes := []limitShape{
@@ -352,45 +354,71 @@ func rateLimited(ctx context.Context, o options, cli, work string, env []string,
 		{fmt.Sprintf("strict token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetStrictRateLimit(o.limitedRPS, o.burst) }},
 		{"fixed window of 1 s", func(a *fakeapi.API, o options) { a.SetFixedWindowLimit(int(o.limitedRPS), time.Second) }},
 	}
-	row := func(shape, setting string, walls []time.Duration, failed int) {
-		wall := slices.Max(walls)
-		calls, limited := api.TotalCalls(), api.RateLimited()
-		share := 0.0
-		if calls > 0 {
-			share = 100 * float64(limited) / float64(calls)
-		}
-		fmt.Printf("| %s | %s | %.1f s | %.2f× | %.2f× | %d | %d (%.1f%%) | %d |\n", shape, setting, wall.Seconds(),
-			wall.Seconds()/floor, wall.Seconds()/(floor+t0.Seconds()), calls, limited, share, failed)
-	}
 	for i, sh := range shapes {
-		for _, setting := range []string{"nothing (learnt)", "max_requests_per_second = " + rps} {
-			var extra []string
-			if setting != "nothing (learnt)" {
-				if i > 0 {
-					continue // the ceiling is measured once, against the first shape
-				}
-				extra = []string{"-var", "rps=" + rps}
-			}
-			sh.apply(api, o)
-			api.ResetCalls()
-			wall, err := rotate(dir, extra...)
-			failed := 0
-			if err != nil {
-				failed = 1
-			}
-			row(sh.name, setting, []time.Duration{wall}, failed)
-			api.SetRateLimit(0, 0)
-			rotation++
+		b.sequential(ctx, sh, nil, "nothing (learnt)")
+		if i == 0 { // the ceiling is measured once, against the first shape
+			b.sequential(ctx, sh, []string{"-var", "rps=" + b.rps()}, "max_requests_per_second = "+b.rps())
 		}
 	}
-	// Two applies at once, each rotating half the keys, share the API's limit.
-	shapes[0].apply(api, o)
-	api.ResetCalls()
-	walls := make([]time.Duration, len(halves))
-	errs := make([]error, len(halves))
+	b.shared(ctx, shapes[0])
+	return nil
+}
+
+// rps is the API's limit, as the provider setting is written.
+func (b *limitedBench) rps() string { return strconv.FormatFloat(b.o.limitedRPS, 'f', -1, 64) }
+
+// create writes the configurations, then creates their keys against the API without a limit.
+func (b *limitedBench) create(ctx context.Context) error {
+	half := b.o.limitedN / 2
+	if err := writeConfig(b.dir, keysConfig(0, b.o.limitedN)); err != nil {
+		return err
+	}
+	for i, d := range b.halves {
+		if err := writeConfig(d, keysConfig(i*half, half)); err != nil {
+			return err
+		}
+	}
+	for _, d := range append([]string{b.dir}, b.halves...) {
+		if _, err := cliRun(ctx, b.cli, d, b.env, "init", "-input=false"); err != nil {
+			return err
+		}
+		if _, err := cliRun(ctx, b.cli, d, b.env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rotate applies the next rotation in d.
+func (b *limitedBench) rotate(ctx context.Context, d string, extra ...string) (time.Duration, error) {
+	args := append([]string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", b.rotation)}, extra...)
+	return cliRun(ctx, b.cli, d, b.env, args...)
+}
+
+// sequential is the row of one rotate-all of dir under shape, with extra arguments to the apply.
+func (b *limitedBench) sequential(ctx context.Context, shape limitShape, extra []string, setting string) {
+	shape.apply(b.api, b.o)
+	b.api.ResetCalls()
+	wall, err := b.rotate(ctx, b.dir, extra...)
+	failed := 0
+	if err != nil {
+		failed = 1
+	}
+	b.row(shape.name, setting, []time.Duration{wall}, failed)
+	b.api.SetRateLimit(0, 0)
+	b.rotation++
+}
+
+// shared is the row of two applies at once, each rotating half the keys, that share the API's
+// limit of shape.
+func (b *limitedBench) shared(ctx context.Context, shape limitShape) {
+	shape.apply(b.api, b.o)
+	b.api.ResetCalls()
+	walls := make([]time.Duration, len(b.halves))
+	errs := make([]error, len(b.halves))
 	var wg sync.WaitGroup
-	for i, d := range halves {
-		wg.Go(func() { walls[i], errs[i] = rotate(d) })
+	for i, d := range b.halves {
+		wg.Go(func() { walls[i], errs[i] = b.rotate(ctx, d) })
 	}
 	wg.Wait()
 	failed := 0
@@ -399,9 +427,20 @@ func rateLimited(ctx context.Context, o options, cli, work string, env []string,
 			failed++
 		}
 	}
-	row(fmt.Sprintf("token bucket, burst %d, shared", o.burst), fmt.Sprintf("nothing, two applies of %d at once", half), walls, failed)
-	api.SetRateLimit(0, 0)
-	return nil
+	b.row(shape.name+", shared", fmt.Sprintf("nothing, two applies of %d at once", b.o.limitedN/2), walls, failed)
+	b.api.SetRateLimit(0, 0)
+}
+
+// row prints one row: the slowest of walls, and the API's calls since they were reset.
+func (b *limitedBench) row(shape, setting string, walls []time.Duration, failed int) {
+	wall := slices.Max(walls).Seconds()
+	calls, limited := b.api.TotalCalls(), b.api.RateLimited()
+	share := 0.0
+	if calls > 0 {
+		share = 100 * float64(limited) / float64(calls)
+	}
+	fmt.Printf("| %s | %s | %.1f s | %.2f× | %.2f× | %d | %d (%.1f%%) | %d |\n", shape, setting, wall,
+		wall/b.floor, wall/(b.floor+b.t0), calls, limited, share, failed)
 }
 
 // compare measures this build and the one in o.compareSrc side by side, against an API without a
@@ -413,31 +452,13 @@ func compare(ctx context.Context, o options, cli, work string, env []string) err
 		return err
 	}
 	n := o.sizes[len(o.sizes)-1]
-	type build struct {
-		name, plan, rotate string
-		env                []string
-		plans, rotations   []time.Duration
-		rotation           int
-	}
-	builds := []*build{{name: "this build", env: env}, {name: "build of " + o.compareSrc, env: withEnv(env, "TF_CLI_CONFIG_FILE", other)}}
+	builds := []*comparedBuild{{name: "this build", env: env}, {name: "build of " + o.compareSrc, env: withEnv(env, "TF_CLI_CONFIG_FILE", other)}}
 	for i, b := range builds {
 		b.plan = filepath.Join(work, fmt.Sprintf("compare-%d-plan-%d", i, n))
 		b.rotate = filepath.Join(work, fmt.Sprintf("compare-%d-rotate-%d", i, o.limitedN))
-		if err := writeConfig(b.plan, keysConfig(i*(n+o.limitedN), n)); err != nil {
+		if err := b.create(ctx, cli, keysConfig(i*(n+o.limitedN), n), keysConfig(i*(n+o.limitedN)+n, o.limitedN)); err != nil {
 			return err
 		}
-		if err := writeConfig(b.rotate, keysConfig(i*(n+o.limitedN)+n, o.limitedN)); err != nil {
-			return err
-		}
-		for _, d := range []string{b.plan, b.rotate} {
-			if _, err := cliRun(ctx, cli, d, b.env, "init", "-input=false"); err != nil {
-				return err
-			}
-			if _, err := cliRun(ctx, cli, d, b.env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
-				return err
-			}
-		}
-		b.rotation = 2
 	}
 	for range o.runs {
 		for _, b := range builds {
@@ -459,6 +480,36 @@ func compare(ctx context.Context, o options, cli, work string, env []string) err
 	for _, b := range builds {
 		fmt.Printf("| %s | %s | %s |\n", b.name, spread(b.plans), spread(b.rotations))
 	}
+	return nil
+}
+
+// comparedBuild is one build that compare measures: its CLI environment, the directories of its
+// no-op plan and its rotate-all, and their wall times.
+type comparedBuild struct {
+	name, plan, rotate string
+	env                []string
+	plans, rotations   []time.Duration
+	// rotation is the value of var.rotation that the next rotate-all sets.
+	rotation int
+}
+
+// create writes the configurations of plan and rotate, and creates their keys.
+func (b *comparedBuild) create(ctx context.Context, cli, planConfig, rotateConfig string) error {
+	if err := writeConfig(b.plan, planConfig); err != nil {
+		return err
+	}
+	if err := writeConfig(b.rotate, rotateConfig); err != nil {
+		return err
+	}
+	for _, d := range []string{b.plan, b.rotate} {
+		if _, err := cliRun(ctx, cli, d, b.env, "init", "-input=false"); err != nil {
+			return err
+		}
+		if _, err := cliRun(ctx, cli, d, b.env, "apply", "-auto-approve", "-input=false", "-var", "rotation=1"); err != nil {
+			return err
+		}
+	}
+	b.rotation = 2
 	return nil
 }
 
