@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -23,33 +23,8 @@ var (
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// testClock is a settable clock for Options.Now.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *testClock {
-	return &testClock{t: time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clockStart is where the clock of fake starts.
+var clockStart = time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC)
 
 // seedNumbers is the default tenant of the tests.
 var seedNumbers = []fakeapi.Number{
@@ -61,9 +36,9 @@ var seedNumbers = []fakeapi.Number{
 const tenantKey = "ps_tenantTENANTtenantTENANTtenantTENANT0001"
 
 // fake starts a fake API with the default tenant (unless opts has numbers) and a test clock.
-func fake(t *testing.T, opts fakeapi.Options) (*fakeapi.API, string, *testClock) {
+func fake(t *testing.T, opts fakeapi.Options) (*fakeapi.API, string, *clocktest.Clock) {
 	t.Helper()
-	clock := newClock()
+	clock := clocktest.New(clockStart)
 	if opts.Now == nil {
 		opts.Now = clock.Now
 	}

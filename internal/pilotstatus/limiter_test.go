@@ -11,33 +11,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 )
 
-// fakePace is a clock that only moves when told to or when the limiter sleeps, recording each sleep.
-type fakePace struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func (f *fakePace) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakePace) sleep(_ context.Context, d time.Duration, _ <-chan struct{}) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.t = f.t.Add(d)
-	return false, nil
-}
-
-func (f *fakePace) advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.t = f.t.Add(d)
+// sleepOn is the limiter's sleep on a test clock: it returns at once, the clock
+// advanced by the wait.
+func sleepOn(clock *clocktest.Clock) func(context.Context, time.Duration, <-chan struct{}) (bool, error) {
+	return func(_ context.Context, d time.Duration, _ <-chan struct{}) (bool, error) {
+		clock.Sleep(d)
+		return false, nil
+	}
 }
 
 func TestLimiterCeilingSpacesAttempts(t *testing.T) {
@@ -49,9 +33,9 @@ func TestLimiterCeilingSpacesAttempts(t *testing.T) {
 		}
 	}
 
-	clock := &fakePace{t: time.Unix(1_000_000, 0)}
+	clock := clocktest.New(time.Unix(1_000_000, 0))
 	p := newLimiter(4) // one attempt every 250ms
-	p.now, p.sleep = clock.now, clock.sleep
+	p.now, p.sleep = clock.Now, sleepOn(clock)
 
 	// Four attempts one after the other: the first goes at once, the others each a quarter of a
 	// second after the one before.
@@ -71,7 +55,7 @@ func TestLimiterCeilingSpacesAttempts(t *testing.T) {
 	}
 	// After a quiet second the next attempt goes at once again: no burst credit is
 	// saved up beyond one attempt.
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if d, _ := p.wait(context.Background()); d != 0 {
 		t.Errorf("after a quiet period the attempt waited %s", d)
 	}
@@ -119,8 +103,8 @@ func TestClientPacesEveryAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakePace{t: time.Unix(1_000_000, 0)}
-	c.limiter.now, c.limiter.sleep = clock.now, clock.sleep
+	clock := clocktest.New(time.Unix(1_000_000, 0))
+	c.limiter.now, c.limiter.sleep = clock.Now, sleepOn(clock)
 	for range 3 {
 		if _, err := c.ListAPIKeys(context.Background()); err != nil {
 			t.Fatal(err)
@@ -129,12 +113,13 @@ func TestClientPacesEveryAttempt(t *testing.T) {
 	// Four attempts (one retried call, two more) in a row: the limiter held back
 	// each after the first by 100ms.
 	want := []time.Duration{100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond}
-	if len(clock.sleeps) != len(want) {
-		t.Fatalf("the pacer slept %v, want %v", clock.sleeps, want)
+	slept := clock.Sleeps()
+	if len(slept) != len(want) {
+		t.Fatalf("the pacer slept %v, want %v", slept, want)
 	}
 	for i := range want {
-		if clock.sleeps[i] != want[i] {
-			t.Fatalf("the pacer slept %v, want %v", clock.sleeps, want)
+		if slept[i] != want[i] {
+			t.Fatalf("the pacer slept %v, want %v", slept, want)
 		}
 	}
 	if _, err := New(Config{BaseURL: srv.URL, APIKey: "ps_test_credential", MaxRequestsPerSecond: -1}); err == nil {
@@ -173,10 +158,10 @@ func TestPacingWaitIsOutsideTheRequestTimeout(t *testing.T) {
 }
 
 // adaptiveLimiter is a limiter on a fake clock that records its log lines.
-func adaptiveLimiter(ceiling float64) (*limiter, *fakePace, *[]string) {
-	clock := &fakePace{t: time.Unix(1_000_000, 0)}
+func adaptiveLimiter(ceiling float64) (*limiter, *clocktest.Clock, *[]string) {
+	clock := clocktest.New(time.Unix(1_000_000, 0))
 	l := newLimiter(ceiling)
-	l.now, l.sleep = clock.now, clock.sleep
+	l.now, l.sleep = clock.Now, sleepOn(clock)
 	var lines []string
 	var mu sync.Mutex
 	l.log = func(_ context.Context, level Level, msg string, _ map[string]any) {
@@ -200,18 +185,18 @@ func sendAt(t *testing.T, l *limiter, n int) {
 func near(got, want float64) bool { return math.Abs(got-want) < 0.01 }
 
 // sendFor records the attempts a limiter lets through at rate r for d, and their accepted answers.
-func sendFor(l *limiter, clock *fakePace, r float64, d time.Duration, accepted bool) {
+func sendFor(l *limiter, clock *clocktest.Clock, r float64, d time.Duration, accepted bool) {
 	steps := int(d / (10 * time.Millisecond))
 	carry := 0.0
 	for range steps {
-		clock.advance(10 * time.Millisecond)
+		clock.Advance(10 * time.Millisecond)
 		carry += r / 100
 		for ; carry >= 1; carry-- {
 			l.mu.Lock()
-			l.record(clock.now())
+			l.record(clock.Now())
 			l.mu.Unlock()
 			if accepted {
-				l.observe(context.Background(), clock.now(), 200, 0)
+				l.observe(context.Background(), clock.Now(), 200, 0)
 			}
 		}
 	}
@@ -226,7 +211,7 @@ func TestLimiterBacksOffOn429(t *testing.T) {
 	if _, throttled := l.learnedRate(); throttled {
 		t.Fatal("throttled before any 429")
 	}
-	sentBefore := clock.now()
+	sentBefore := clock.Now()
 	sendAt(t, l, 40) // 40 attempts in the last second
 	l.observe(context.Background(), sentBefore, 429, 0)
 	if r, throttled := l.learnedRate(); !throttled || !near(r, 40) {
@@ -247,7 +232,7 @@ func TestLimiterBacksOffOn429(t *testing.T) {
 	// The API accepts 30 a second and throttles the rest: the rate drops below 30.
 	sendFor(l, clock, 30, time.Second, true)
 	for range 10 {
-		l.observe(context.Background(), clock.now(), 429, 0)
+		l.observe(context.Background(), clock.Now(), 429, 0)
 	}
 	if r, _ := l.learnedRate(); r > 30*throttleBeta+0.01 || r < 1 {
 		t.Fatalf("a 429 after the slow start left the rate at %v, want at most %v", r, 30*throttleBeta)
@@ -268,9 +253,9 @@ func TestLimiterRecovers(t *testing.T) {
 			t.Parallel()
 			l, clock, lines := adaptiveLimiter(ceiling)
 			sendFor(l, clock, 60, time.Second, false)
-			l.observe(context.Background(), clock.now().Add(-time.Millisecond), 429, 0) // slow start
+			l.observe(context.Background(), clock.Now().Add(-time.Millisecond), 429, 0) // slow start
 			sendFor(l, clock, 40, time.Second, true)                                    // 40 a second accepted
-			l.observe(context.Background(), clock.now(), 429, 0)
+			l.observe(context.Background(), clock.Now(), 429, 0)
 			start, _ := l.learnedRate()
 			k := math.Cbrt(40 * (1 - throttleBeta) / cubicScale)
 			prev, checkedK := start, false
@@ -320,14 +305,14 @@ func TestLimiterHonoursRetryAfterAndCeiling(t *testing.T) {
 	t.Parallel()
 	l, clock, _ := adaptiveLimiter(10)
 	sendAt(t, l, 1)
-	l.observe(context.Background(), clock.now(), 429, 2*time.Second)
+	l.observe(context.Background(), clock.Now(), 429, 2*time.Second)
 	if d, err := l.wait(context.Background()); err != nil || d < 2*time.Second {
 		t.Fatalf("the attempt after a Retry-After of 2s waited %s, %v", d, err)
 	}
 	if r, _ := l.learnedRate(); r > 10 {
 		t.Fatalf("the rate %v passed the ceiling 10", r)
 	}
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	if d, _ := l.wait(context.Background()); d != 0 {
 		t.Fatalf("after the pause the first attempt waited %s", d)
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -31,11 +31,6 @@ import (
 // kubernetesMirrored is hashicorp/kubernetes 1.13.4, mirrored by scripts/tools.sh.
 var kubernetesMirrored = mirrored{root: ".tools/k8s/mirror", source: "hashicorp/kubernetes", build: "scripts/tools.sh k8s"}
 
-// offsetClock is the local API's clock: real time moved by an offset the test sets.
-type offsetClock struct{ offset atomic.Int64 }
-
-func (c *offsetClock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
-
 // After the first apply, and after each regeneration (a due rotation_period, a
 // keepers change, the repair of a key regenerated outside Terraform), the Secret
 // in the API server holds the number's live key at the local API, at the end of
@@ -49,11 +44,11 @@ func TestAccHandoffKubernetes(t *testing.T) {
 	kube := sharedKubeCluster(t)
 	namespace := kube.createNamespace(t)
 
-	// The local API's clock runs two hours behind while the first key is made, so
-	// that the key is already due for rotation under rotation_period = "1h".
-	clock := &offsetClock{}
-	clock.offset.Store(int64(-2 * time.Hour))
-	api := fakeapi.New(fakeapi.Options{Numbers: []fakeapi.Number{{ID: "wn_1", Number: "5511999990001", Name: "Suporte"}}, Now: clock.now})
+	// The local API's clock stands two hours back while the first key is made, so
+	// that the key is already due for rotation under rotation_period = "1h"; then
+	// it is set to the time of day.
+	clock := clocktest.New(time.Now().Add(-2 * time.Hour))
+	api := fakeapi.New(fakeapi.Options{Numbers: []fakeapi.Number{{ID: "wn_1", Number: "5511999990001", Name: "Suporte"}}, Now: clock.Now})
 	url, stop := api.Start()
 	t.Cleanup(stop)
 	c := newCLIRun(t, url)
@@ -73,7 +68,7 @@ func TestAccHandoffKubernetes(t *testing.T) {
 	checkAgainstSchema(t, config, p.run("providers schema", "providers", "schema", "-json"))
 
 	p.run("create", applyArgs(vars...)...)
-	clock.offset.Store(0)
+	clock.Set(time.Now())
 	p.expectRegenerations("the create", 0, 1)
 	held := kube.secretKey(t, namespace)
 	kube.expectLiveKey(t, p, "the create", held)

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,35 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
-
-// fakeClock is a clock that moves only when a test says so; the provider and the
-// local API share it, so created_at and the schedule agree.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // withClock gives the provider a clock.
 func withClock(now func() time.Time) option {
@@ -53,9 +26,9 @@ func withClock(now func() time.Time) option {
 }
 
 // newClockedAPI starts a local API whose createdAt values follow clock.
-func newClockedAPI(t *testing.T, clock *fakeClock) (*fakeapi.API, string) {
+func newClockedAPI(t *testing.T, clock *clocktest.Clock) (*fakeapi.API, string) {
 	t.Helper()
-	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers, Now: clock.now})
+	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers, Now: clock.Now})
 	url, stop := api.Start()
 	t.Cleanup(stop)
 	return api, url
@@ -181,7 +154,7 @@ func createdAt(t *testing.T, api *fakeapi.API, numberID string) time.Time {
 func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	const day = 24 * time.Hour
-	clock := newFakeClock(start)
+	clock := clocktest.New(start)
 	api, url := newClockedAPI(t, clock)
 	// The local API makes each key at least a millisecond after the one before: the
 	// seeded key is from start, the first key Terraform makes from a millisecond later.
@@ -202,7 +175,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
 				Config: scheduleConfig(url, tenant, "30d", "1"),
@@ -216,7 +189,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			},
 			{
 				// One second before the rotation is due: nothing to do.
-				PreConfig: func() { clock.set(createdAt(t, api, "wn_1").Add(30*24*time.Hour - time.Millisecond)) },
+				PreConfig: func() { clock.Set(createdAt(t, api, "wn_1").Add(30*24*time.Hour - time.Millisecond)) },
 				Config:    scheduleConfig(url, tenant, "30d", "1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -225,7 +198,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			},
 			{
 				// Exactly at next_rotation_at: a replacement, and the consumer is replaced too.
-				PreConfig: func() { clock.advance(time.Millisecond) },
+				PreConfig: func() { clock.Advance(time.Millisecond) },
 				Config:    scheduleConfig(url, tenant, "30d", "1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectRotation(), plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at"))),
@@ -263,7 +236,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			{
 				// So does the repair of a key regenerated outside Terraform.
 				PreConfig: func() {
-					clock.advance(time.Minute)
+					clock.Advance(time.Minute)
 					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
 						t.Fatal("rotating wn_1 at the local API failed")
 					}
@@ -276,7 +249,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			},
 			{
 				// Without a period there is no schedule, and no regeneration.
-				PreConfig: func() { clock.advance(5000 * time.Hour) },
+				PreConfig: func() { clock.Advance(5000 * time.Hour) },
 				Config:    scheduleConfig(url, tenant, "", "2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectInPlace(),
@@ -305,9 +278,9 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 // API, when the first key Terraform makes will be made (the seeded key is from start,
 // and the API makes each key at least a millisecond after the one before) and
 // scheduleConfigWith attrs.
-func scheduleRun(t *testing.T, start time.Time, attrs string) (*fakeClock, *fakeapi.API, time.Time, string) {
+func scheduleRun(t *testing.T, start time.Time, attrs string) (*clocktest.Clock, *fakeapi.API, time.Time, string) {
 	t.Helper()
-	clock := newFakeClock(start)
+	clock := clocktest.New(start)
 	api, url := newClockedAPI(t, clock)
 	return clock, api, start.Add(time.Millisecond), scheduleConfigWith(url, api.TenantKey(), attrs, "1")
 }
@@ -329,7 +302,7 @@ func TestAccNumberAPIKey_anchoredScheduleDailyPlans(t *testing.T) {
 	for d := 1; d <= 15; d++ {
 		cron := time.Date(2026, 1, 1+d, 6, 0, 0, 0, time.UTC)
 		step := resource.TestStep{
-			PreConfig: func() { clock.set(cron) },
+			PreConfig: func() { clock.Set(cron) },
 			Config:    config,
 		}
 		cycle := d / 5 // rotations so far, after this day's plan
@@ -345,7 +318,7 @@ func TestAccNumberAPIKey_anchoredScheduleDailyPlans(t *testing.T) {
 		steps = append(steps, step)
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps:                    steps,
 	})
 }
@@ -355,7 +328,7 @@ func TestAccNumberAPIKey_anchoredScheduleDailyPlans(t *testing.T) {
 // next_rotation_at in place without regenerating; removing it keeps it in state.
 func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 	const day = 24 * time.Hour
-	clock := newFakeClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	api, url := newClockedAPI(t, clock)
 	tenant := api.TenantKey()
 	anchor := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
@@ -363,7 +336,7 @@ func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 		return scheduleConfigWith(url, tenant, fmt.Sprintf("rotation_period = \"7d\"\n  rotation_anchor = %q", formatTime(a)), "1")
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
 				Config: withAnchor(anchor),
@@ -376,14 +349,14 @@ func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{scheduleOf(api, "wn_1", anchor, anchor)},
 			},
 			{
-				PreConfig: func() { clock.set(anchor.Add(-time.Minute)) },
+				PreConfig: func() { clock.Set(anchor.Add(-time.Minute)) },
 				Config:    withAnchor(anchor),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				PreConfig: func() { clock.set(anchor) },
+				PreConfig: func() { clock.Set(anchor) },
 				Config:    withAnchor(anchor),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
@@ -424,7 +397,7 @@ func TestAccNumberAPIKey_scheduleAfterAdoption(t *testing.T) {
 	clock, api, first, config := scheduleRun(t, start, `rotation_period = "10d"
   on_external_rotation = "adopt"`)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
 				Config:            config,
@@ -433,7 +406,7 @@ func TestAccNumberAPIKey_scheduleAfterAdoption(t *testing.T) {
 			{
 				// Rotated outside Terraform on day 3, adopted by the refresh of this step.
 				PreConfig: func() {
-					clock.set(start.Add(3 * day))
+					clock.Set(start.Add(3 * day))
 					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
 						t.Fatal("rotating wn_1 at the local API failed")
 					}
@@ -448,7 +421,7 @@ func TestAccNumberAPIKey_scheduleAfterAdoption(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() { clock.set(first.Add(10 * day)) },
+				PreConfig: func() { clock.Set(first.Add(10 * day)) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
@@ -576,7 +549,7 @@ func (compareIncreasing) CompareValues(values ...any) error {
 // counts from the import; the import itself regenerates nothing.
 func TestAccNumberAPIKey_rotationPeriodAfterImport(t *testing.T) {
 	importedAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	clock := newFakeClock(importedAt)
+	clock := clocktest.New(importedAt)
 	api, url := newClockedAPI(t, clock)
 	config := providerBlock(url, api.TenantKey()) + `
 import {
@@ -590,7 +563,7 @@ resource "pilotstatus_number_api_key" "test" {
 }
 `
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -604,14 +577,14 @@ resource "pilotstatus_number_api_key" "test" {
 				},
 			},
 			{
-				PreConfig: func() { clock.advance(10*24*time.Hour - time.Minute) },
+				PreConfig: func() { clock.Advance(10*24*time.Hour - time.Minute) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				PreConfig: func() { clock.advance(time.Minute) },
+				PreConfig: func() { clock.Advance(time.Minute) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{

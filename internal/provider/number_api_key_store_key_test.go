@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -302,12 +303,12 @@ func TestAccNumberAPIKey_storeKeyFalseOnDestroy(t *testing.T) {
 // The schedule runs on key_version, which state keeps with store_key = false: a due rotation
 // replaces the key.
 func TestAccNumberAPIKey_storeKeyFalseSchedule(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	api, url := newClockedAPI(t, clock)
 	tenant := api.TenantKey()
 	fingerprints := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(withClock(clock.now)),
+		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
 				Config: storeKeyConfig(url, tenant, "1", `  rotation_period = "30d"`),
@@ -317,7 +318,7 @@ func TestAccNumberAPIKey_storeKeyFalseSchedule(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() { clock.set(createdAt(t, api, "wn_1").Add(30 * 24 * time.Hour)) },
+				PreConfig: func() { clock.Set(createdAt(t, api, "wn_1").Add(30 * 24 * time.Hour)) },
 				Config:    storeKeyConfig(url, tenant, "1", `  rotation_period = "30d"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
