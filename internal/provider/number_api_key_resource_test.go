@@ -57,7 +57,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
-					keyIsSensitive(addr),
+					statecheck.ExpectSensitiveValue(addr, keyPath),
 					keys.AddStateValue(addr, keyPath),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("wn_1")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_prefix"), knownvalue.StringExact("ps_")),

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -104,27 +103,6 @@ func (c keyIsCurrentCheck) CheckState(_ context.Context, req statecheck.CheckSta
 		resp.Error = fmt.Errorf("%s: key_id %v, the API's current key id is %s", c.address, vals["key_id"], cur.ID)
 	case vals["key_last4"] != cur.Last4:
 		resp.Error = fmt.Errorf("%s: key_last4 %v, want %s", c.address, vals["key_last4"], cur.Last4)
-	}
-}
-
-// keyIsSensitive checks that state marks the key attribute sensitive.
-func keyIsSensitive(address string) statecheck.StateCheck { return sensitiveCheck{address: address} }
-
-type sensitiveCheck struct{ address string }
-
-func (c sensitiveCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	res, err := findResource(req.State, c.address)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	var sensitive map[string]any
-	if err := json.Unmarshal(res.SensitiveValues, &sensitive); err != nil {
-		resp.Error = fmt.Errorf("%s: reading sensitive values: %w", c.address, err)
-		return
-	}
-	if sensitive["key"] != true {
-		resp.Error = fmt.Errorf("%s: key is not marked sensitive in state (sensitive values: %v)", c.address, sensitive)
 	}
 }
 
