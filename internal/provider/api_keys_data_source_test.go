@@ -148,15 +148,7 @@ func (c noKeyCheck) CheckState(_ context.Context, req statecheck.CheckStateReque
 	}
 }
 
-const apiKeysCLIConfig = `
-terraform {
-  required_providers {
-    pilotstatus = {
-      source = "pilotstatus/pilotstatus"
-    }
-  }
-}
-
+const apiKeysCLIConfig = providersTF + `
 provider "pilotstatus" {
   max_retries = 1
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,15 +21,7 @@ import (
 // custodyConfig is count keys for the numbers wn_1 ... wn_<count>, with a short
 // request_timeout; extra goes into the provider block.
 func custodyConfig(count int, providerExtra string) string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    pilotstatus = {
-      source = "pilotstatus/pilotstatus"
-    }
-  }
-}
-
+	return providersTF + fmt.Sprintf(`
 variable "rotation" {
   type    = string
   default = "1"
@@ -308,19 +299,6 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 	}
 	p.expectRegenerations("the failed plans", 0, 0)
 	p.noLeaks()
-}
-
-// closedPort is a loopback URL where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	var lc net.ListenConfig
-	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return "http://" + addr
 }
 
 // Switching on_external_rotation to "adopt" in the configuration after the key was

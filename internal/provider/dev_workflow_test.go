@@ -233,20 +233,6 @@ func TestAccReadme_tryItWithYourOwnConfiguration(t *testing.T) {
 	}
 }
 
-// freeLocalAddr returns a loopback address with a port that was free a moment ago.
-func freeLocalAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
-
 // startReadmeServer runs the README's local API command in its own process group, waits until
 // it answers, and stops the group when the test ends.
 func startReadmeServer(t *testing.T, root string, env []string, command string) {

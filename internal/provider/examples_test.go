@@ -212,19 +212,6 @@ func checkTraversal(t *testing.T, file string, tr hclv2.Traversal, prefix string
 	}
 }
 
-// providersTF makes a snippet from examples/resources or examples/data-sources a
-// complete configuration.
-const providersTF = `
-terraform {
-  required_providers {
-    pilotstatus = {
-      source  = "pilotstatus/pilotstatus"
-      version = "~> 0.1"
-    }
-  }
-}
-`
-
 // The runnable examples, applied by the real CLI against the local API: each
 // applies, every key in state is the number's current key, the next plan is
 // empty, and destroy succeeds.

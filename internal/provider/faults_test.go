@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -317,10 +316,10 @@ func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) {
 		SkipFunc: func() (bool, error) { return !r.failed && !sc.planOnly, nil },
 		Config:   during,
 		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply:             []plancheck.PlanCheck{faultPlanCheck(r.noDeadKeyClaimed)},
+			PreApply:             []plancheck.PlanCheck{planCheckFunc(r.noDeadKeyClaimed)},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
-		ConfigStateChecks: append(r.keysAreCurrent(sc.during), faultStateCheck(r.regeneratedWhatWasLost)),
+		ConfigStateChecks: append(r.keysAreCurrent(sc.during), stateCheckFunc(r.regeneratedWhatWasLost)),
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -462,16 +461,4 @@ func (r *faultRun) regeneratedWhatWasLost(statecheck.CheckStateRequest) error {
 		return fmt.Errorf("the repair regenerated %d keys, want %d (one per key the fault lost)", got, r.toRegenerate)
 	}
 	return nil
-}
-
-type faultPlanCheck func(plancheck.CheckPlanRequest) error
-
-func (f faultPlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = f(req)
-}
-
-type faultStateCheck func(statecheck.CheckStateRequest) error
-
-func (f faultStateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = f(req)
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -274,16 +273,6 @@ func (p *leakPath) fail(name string, env []string, args ...string) string {
 	return out
 }
 
-// applyArgs and planArgs make the commands with the arguments every command of
-// these tests takes.
-func applyArgs(extra ...string) []string {
-	return append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, extra...)
-}
-
-func planArgs(extra ...string) []string {
-	return append([]string{"plan", "-input=false", "-no-color"}, extra...)
-}
-
 // searched fails the test unless every named command's capture holds each want:
 // a string, or a *regexp.Regexp that must match.
 func (p *leakPath) searched(name string, wants ...any) {
@@ -541,78 +530,11 @@ func (p *leakPath) holdsCurrentKeys(ids ...string) {
 	}
 }
 
-// waitUntilOlder sleeps until the current key of every number in ids is older
-// than d, by the createdAt the API gave it.
-func waitUntilOlder(t *testing.T, api *fakeapi.API, d time.Duration, ids ...string) {
-	t.Helper()
-	var latest time.Time
-	for _, id := range ids {
-		if at := createdAt(t, api, id); at.After(latest) {
-			latest = at
-		}
-	}
-	time.Sleep(time.Until(latest.Add(d)))
-}
-
-// leakKeysConfig manages the keys of wn_1 and wn_2; variables choose the paths.
-// The keys also reach a sensitive output.
-const leakKeysConfig = `
-terraform {
-  required_providers {
-    pilotstatus = {
-      source = "pilotstatus/pilotstatus"
-    }
-  }
-}
-
-provider "pilotstatus" {
-  max_retries = 1
-}
-
-variable "rotation" {
-  type    = string
-  default = "1"
-}
-
-variable "period" {
-  type    = string
-  default = null
-}
-
-variable "on_destroy" {
-  type    = string
-  default = "keep"
-}
-
-variable "on_external_rotation" {
-  type    = string
-  default = "regenerate"
-}
-
-resource "pilotstatus_number_api_key" "k" {
-  for_each             = toset(["wn_1", "wn_2"])
-  whatsapp_number_id   = each.key
-  keepers              = { rotation = var.rotation }
-  rotation_period      = var.period
-  on_destroy           = var.on_destroy
-  on_external_rotation = var.on_external_rotation
-}
-
-output "last4" {
-  value = { for id, k in pilotstatus_number_api_key.k : id => k.key_last4 }
-}
-
-output "keys" {
-  value     = { for id, k in pilotstatus_number_api_key.k : id => k.key }
-  sensitive = true
-}
-`
-
 // Create: the first apply regenerates both keys, prints the plan with key as
 // (sensitive value) and stores the new keys.
 func TestAccLeak_create(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	out := p.run("create", applyArgs()...)
 	p.expectRegenerations("the first apply", 0, 2)
 	p.keyShownSensitive("create", out)
@@ -625,7 +547,7 @@ func TestAccLeak_create(t *testing.T) {
 // key list (whose answer holds the keys) and regenerate nothing.
 func TestAccLeak_refresh(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	for _, cmd := range []struct {
 		name string
@@ -735,7 +657,7 @@ func (p *leakPath) importBlock(shows ...string) {
 // and shows key as (sensitive value); the apply regenerates both keys.
 func TestAccLeak_rotation(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	before, _ := p.api.CurrentKey("wn_1")
 	plan := p.run("rotation plan", planArgs("-var", "rotation=2")...)
@@ -760,7 +682,7 @@ func TestAccLeak_rotation(t *testing.T) {
 // the rotation is due and replaces them, and the apply regenerates them.
 func TestAccLeak_scheduledRotation(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	waitUntilOlder(t, p.api, time.Second, "wn_1", "wn_2")
 	plan := p.run("scheduled rotation plan", planArgs("-var", "period=1s")...)
@@ -781,7 +703,7 @@ func TestAccLeak_scheduledRotation(t *testing.T) {
 // Terraform is read from the key list into state, without regenerating.
 func TestAccLeak_adoption(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	adopt := []string{"-var", "on_external_rotation=adopt"}
 	p.run("create", applyArgs(adopt...)...)
 	p.api.RotateOutOfBand("wn_1")
@@ -803,7 +725,7 @@ func TestAccLeak_adoption(t *testing.T) {
 // apply (in private state), then replaced by the next apply, which says why.
 func TestAccLeak_driftRepair(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	p.api.RotateOutOfBand("wn_1")
 	// A refresh-only apply writes what the refresh observed to the state file,
@@ -835,7 +757,7 @@ func TestAccLeak_driftRepair(t *testing.T) {
 // discards the new ones, so the keys in state stop working.
 func TestAccLeak_destroyInvalidate(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	invalidate := []string{"-var", "on_destroy=invalidate"}
 	p.run("create", applyArgs(invalidate...)...)
 	held := p.stateKeys()
@@ -903,7 +825,7 @@ output "keys" {
 // path here.)
 func TestAccLeak_showAndOutput(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, leakKeysConfig)
+	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	show := p.run("show", "show", "-no-color")
 	if !strings.Contains(show, `resource "pilotstatus_number_api_key" "k"`) || !regexp.MustCompile(`keys\s+=\s+\(sensitive value\)`).MatchString(show) {
@@ -917,40 +839,6 @@ func TestAccLeak_showAndOutput(t *testing.T) {
 	p.holdsCurrentKeys("wn_1", "wn_2")
 	p.searchedAPI("create", "Regenerated API key")
 	p.noLeaks()
-}
-
-// cliSupportsEphemeral reports whether the CLI under test has ephemeral
-// resources (Terraform 1.10, OpenTofu 1.11), and what it is.
-func cliSupportsEphemeral(t *testing.T, c *cliRun) (bool, string) {
-	t.Helper()
-	return cliAtLeast(t, c, 10, 11)
-}
-
-// cliSupportsIdentity reports whether the CLI under test imports by resource
-// identity (Terraform 1.12, OpenTofu 1.12), and what it is.
-func cliSupportsIdentity(t *testing.T, c *cliRun) (bool, string) {
-	t.Helper()
-	return cliAtLeast(t, c, 12, 12)
-}
-
-// cliAtLeast reports whether the CLI under test is at least Terraform 1.<terraform>
-// or OpenTofu 1.<tofu>, and what it is.
-func cliAtLeast(t *testing.T, c *cliRun, terraform, tofu int) (bool, string) {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), c.bin, "version")
-	cmd.Env = c.env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s version: %v", c.bin, err)
-	}
-	m := regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\d+)\.(\d+)\.\S+`).FindStringSubmatch(string(out))
-	if m == nil {
-		t.Fatalf("%s version printed no version:\n%s", c.bin, out)
-	}
-	major, _ := strconv.Atoi(m[2])
-	minor, _ := strconv.Atoi(m[3])
-	need := map[string]int{"Terraform": terraform, "OpenTofu": tofu}[m[1]]
-	return major > 1 || (major == 1 && minor >= need), m[0]
 }
 
 // The ephemeral resource opens the current key of wn_1 on every plan and apply,

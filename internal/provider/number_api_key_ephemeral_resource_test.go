@@ -386,18 +386,6 @@ func (l *configLog) opened(command string) stateAndPlanCheck {
 	})
 }
 
-type stateCheckFunc func(statecheck.CheckStateRequest) error
-
-func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = f(req)
-}
-
-type planCheckFunc func(plancheck.CheckPlanRequest) error
-
-func (f planCheckFunc) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = f(req)
-}
-
 type stateAndPlanCheck func() error
 
 func (f stateAndPlanCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {

@@ -1,13 +1,8 @@
 package provider
 
 import (
-	"fmt"
-	"maps"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +12,6 @@ import (
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
-
-// words matches the given phrases in order, across the line breaks and
-// indentation Terraform puts into diagnostics.
-func words(phrases ...string) *regexp.Regexp {
-	parts := make([]string, len(phrases))
-	for i, p := range phrases {
-		fields := strings.Fields(p)
-		for j, f := range fields {
-			fields[j] = regexp.QuoteMeta(f)
-		}
-		parts[i] = strings.Join(fields, `[\s│]+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
-}
-
-const lostAnswer = "may no longer work"
 
 // Every error class of a regeneration ends in a diagnostic with advice, and a
 // regeneration whose answer may have been lost is repaired by the next apply. A
@@ -387,22 +366,6 @@ resource "pilotstatus_number_api_key" "test" {
 }
 `
 
-// hcl writes a provider block from name, value pairs.
-func hcl(pairs ...any) string {
-	var b strings.Builder
-	b.WriteString("provider \"pilotstatus\" {\n")
-	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case string:
-			fmt.Fprintf(&b, "  %s = %q\n", pairs[i], v)
-		default:
-			fmt.Fprintf(&b, "  %s = %v\n", pairs[i], v)
-		}
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
 // Every request carries the provider's User-Agent with its version.
 func TestAccProvider_userAgent(t *testing.T) {
 	api, url, agents := newUserAgentRecorder(t)
@@ -415,27 +378,5 @@ func TestAccProvider_userAgent(t *testing.T) {
 	})
 	if got := agents(); len(got) != 1 || got["terraform-provider-pilotstatus/test"] == 0 {
 		t.Errorf("User-Agents seen: %v, want only terraform-provider-pilotstatus/test", got)
-	}
-}
-
-// newUserAgentRecorder serves the local API and counts the User-Agents that reach
-// it; agents returns the counts so far.
-func newUserAgentRecorder(t *testing.T) (api *fakeapi.API, url string, agents func() map[string]int) {
-	t.Helper()
-	api = fakeapi.New(fakeapi.Options{Numbers: append(append([]fakeapi.Number{}, testNumbers...),
-		fakeapi.Number{ID: "wn_3", Number: "5511999990003", Name: "Importado"})})
-	var mu sync.Mutex
-	seen := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen[r.UserAgent()]++
-		mu.Unlock()
-		api.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return api, srv.URL, func() map[string]int {
-		mu.Lock()
-		defer mu.Unlock()
-		return maps.Clone(seen)
 	}
 }

@@ -17,24 +17,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-const (
-	listCalls       = "GET /v1/api-keys"
-	regenerateCalls = "POST /v1/api-keys"
-	addr            = "pilotstatus_number_api_key.test"
-)
-
-func keyConfig(baseURL, apiKey, numberID, keepers string) string {
-	k := ""
-	if keepers != "" {
-		k = fmt.Sprintf("\n  keepers = { rotation = %q }", keepers)
-	}
-	return providerBlock(baseURL, apiKey) + fmt.Sprintf(`
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = %q%s
-}
-`, numberID, k)
-}
-
 // The whole life of a key: create, import, rotate by keepers, stay quiet, repair a
 // rotation made outside Terraform, destroy without an API call.
 func TestAccNumberAPIKey_lifecycle(t *testing.T) {
@@ -140,33 +122,6 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 	if !keyWorks(t, url, cur.Raw) {
 		t.Error("the key Terraform last held stopped working after destroy")
 	}
-}
-
-const rfc3339 = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
-
-// checkImported checks the state an import produced: no credential (neither the key nor its id,
-// store_key false), and the fingerprint of the number's current key wantKey, or none when wantKey
-// is "" (a legacy key the API does not reveal), with its last four characters.
-func checkImported(states []*terraform.InstanceState, wantKey, wantLast4 string) error {
-	if len(states) != 1 {
-		return fmt.Errorf("import produced %d objects, want 1", len(states))
-	}
-	attrs := states[0].Attributes
-	wantFingerprint := ""
-	if wantKey != "" {
-		wantFingerprint = testFingerprint(wantKey)
-	}
-	switch {
-	case attrs["key"] != "" || attrs["key_id"] != "":
-		return fmt.Errorf("the import stored a credential: key set %t, key_id set %t", attrs["key"] != "", attrs["key_id"] != "")
-	case attrs["store_key"] != "false":
-		return fmt.Errorf("imported store_key %q, want false", attrs["store_key"])
-	case attrs["key_fingerprint"] != wantFingerprint:
-		return fmt.Errorf("imported key_fingerprint %q, want %q", attrs["key_fingerprint"], wantFingerprint)
-	case attrs["key_last4"] != wantLast4:
-		return fmt.Errorf("imported key_last4 %q, want %q", attrs["key_last4"], wantLast4)
-	}
-	return nil
 }
 
 // Null and {} keepers are the same value: switching between them changes nothing.

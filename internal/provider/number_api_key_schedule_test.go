@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,20 +18,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
-
-// withClock gives the provider a clock.
-func withClock(now func() time.Time) option {
-	return func(o *options) { o.now = now }
-}
-
-// newClockedAPI starts a local API whose createdAt values follow clock.
-func newClockedAPI(t *testing.T, clock *clocktest.Clock) (*fakeapi.API, string) {
-	t.Helper()
-	api := fakeapi.New(fakeapi.Options{Numbers: testNumbers, Now: clock.Now})
-	url, stop := api.Start()
-	t.Cleanup(stop)
-	return api, url
-}
 
 // scheduleConfig is a key with a rotation period and keepers, and a consumer that
 // is replaced whenever the key is.
@@ -135,16 +120,6 @@ func (c scheduleCheck) CheckState(_ context.Context, req statecheck.CheckStateRe
 			return
 		}
 	}
-}
-
-// createdAt is when the API made the number's current key.
-func createdAt(t *testing.T, api *fakeapi.API, numberID string) time.Time {
-	t.Helper()
-	cur, ok := api.CurrentKey(numberID)
-	if !ok {
-		t.Fatalf("the local API has no number %s", numberID)
-	}
-	return cur.CreatedAt
 }
 
 // The built-in schedule: a plan at or after next_rotation_at replaces the key, and
@@ -499,50 +474,6 @@ func TestAccNumberAPIKey_rotationPeriodInvalid(t *testing.T) {
 	if got := api.TotalCalls(); got != 0 {
 		t.Errorf("invalid periods reached the API %d times, want 0", got)
 	}
-}
-
-// captureAttr stores a string attribute of a resource in state, for checks that
-// need the value after the step.
-func captureAttr(address, name string, dst *string) statecheck.StateCheck {
-	return captureCheck{address: address, name: name, dst: dst}
-}
-
-type captureCheck struct {
-	address, name string
-	dst           *string
-}
-
-func (c captureCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	res, err := findResource(req.State, c.address)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	v, ok := res.AttributeValues[c.name].(string)
-	if !ok || v == "" {
-		resp.Error = fmt.Errorf("%s.%s is not a non-empty string", c.address, c.name)
-		return
-	}
-	*c.dst = v
-}
-
-// compareIncreasing asserts that each number in a sequence is greater than the one
-// before it.
-type compareIncreasing struct{}
-
-func (compareIncreasing) CompareValues(values ...any) error {
-	prev := 0.0
-	for i, v := range values {
-		f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
-		if err != nil {
-			return fmt.Errorf("value %d (%v) is not a number", i, v)
-		}
-		if i > 0 && f <= prev {
-			return fmt.Errorf("value %d (%v) is not greater than the one before it (%v)", i, v, values[i-1])
-		}
-		prev = f
-	}
-	return nil
 }
 
 // After an import the API does not say when the key was made, so the schedule

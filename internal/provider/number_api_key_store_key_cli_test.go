@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -24,15 +23,7 @@ import (
 const handOffConfig = handOffResource + handOffConsumer
 
 // handOffResource is the managed key of handOffConfig alone.
-const handOffResource = `
-terraform {
-  required_providers {
-    pilotstatus = {
-      source = "pilotstatus/pilotstatus"
-    }
-  }
-}
-
+const handOffResource = providersTF + `
 variable "rotation" {
   type    = string
   default = "1"
@@ -85,35 +76,6 @@ resource "terraform_data" "consumer" {
   }
 }
 `
-
-// skipBelow skips the test when the CLI is older than major.minor (Terraform or OpenTofu: both
-// number their ephemeral and write-only support from 1.10/1.11).
-func (c *cliRun) skipBelow(major, minor int) {
-	t := c.t
-	t.Helper()
-	out := c.run("version", t.TempDir(), nil, false, "version", "-json")
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal([]byte(out[max(0, strings.Index(out, "{")):]), &v); err != nil {
-		t.Fatalf("reading %s version -json: %v", c.bin, err)
-	}
-	parts := strings.SplitN(v.Version, ".", 3)
-	if len(parts) < 2 {
-		t.Fatalf("unreadable CLI version %q", v.Version)
-	}
-	got := [2]int{}
-	for i := range 2 {
-		n, err := strconv.Atoi(parts[i])
-		if err != nil {
-			t.Fatalf("unreadable CLI version %q", v.Version)
-		}
-		got[i] = n
-	}
-	if got[0] < major || got[0] == major && got[1] < minor {
-		t.Skipf("CLI %s has no ephemeral resources in provisioners; needs %d.%d", v.Version, major, minor)
-	}
-}
 
 // buildKeycheck builds the consumer's program (testdata/keycheck) into dir.
 func buildKeycheck(t *testing.T, dir string) string {
@@ -207,7 +169,9 @@ type handOff struct {
 func newHandOff(t *testing.T, api *fakeapi.API, url string) *handOff {
 	t.Helper()
 	c := newCLIRun(t, url)
-	c.skipBelow(1, 11)
+	if ok, version := cliAtLeast(t, c, 11, 11); !ok {
+		t.Skipf("%s has no ephemeral resources in provisioners; needs 1.11", version)
+	}
 	c.redact = secretMasker(api).mask
 	work := t.TempDir()
 	h := &handOff{c: c, dir: filepath.Join(work, "config"), result: filepath.Join(work, "consumer.log")}

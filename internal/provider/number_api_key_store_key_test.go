@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -21,13 +19,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/clocktest"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
-
-// testFingerprint is key_fingerprint as the documentation defines it: "sha256:" and the hex
-// SHA-256 of the raw key (what `printf %s "$KEY" | sha256sum` prints).
-func testFingerprint(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
 
 // storeKeyConfig is a key for wn_1 with store_key = false, keepers and extra lines in its body.
 func storeKeyConfig(url, tenant, keepers, extra string) string {

@@ -1,12 +1,9 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
@@ -176,36 +171,6 @@ func TestAccNumbersDataSource_forEachRotatesEveryKey(t *testing.T) {
 	c.run("plan", dir, tenant, false, "plan", "-input=false", "-detailed-exitcode", "-var", "rotation=2")
 	if got := api.Calls(fakeapi.EndpointRegenerate); got != 2*len(ids) {
 		t.Errorf("a plan regenerated %d keys", got-2*len(ids))
-	}
-}
-
-// cliState reads the state of dir with show -json.
-func cliState(t *testing.T, c *cliRun, dir string, env []string) *tfjson.State {
-	t.Helper()
-	out := c.run("show", dir, env, false, "show", "-json")
-	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue
-		}
-		var st tfjson.State
-		if err := json.Unmarshal([]byte(line), &st); err != nil {
-			t.Fatalf("reading the state: %v", err)
-		}
-		return &st
-	}
-	t.Fatalf("show -json printed no state:\n%s", out)
-	return nil
-}
-
-// checkState runs state checks against a state read outside terraform-plugin-testing.
-func checkState(t *testing.T, st *tfjson.State, checks ...statecheck.StateCheck) {
-	t.Helper()
-	for _, check := range checks {
-		var resp statecheck.CheckStateResponse
-		check.CheckState(context.Background(), statecheck.CheckStateRequest{State: st}, &resp)
-		if resp.Error != nil {
-			t.Error(resp.Error)
-		}
 	}
 }
 
