@@ -58,20 +58,6 @@ func numberIDs(n int) []string {
 	return ids
 }
 
-// newCustodyPath is a leak path (see leak_test.go) against a local API with the
-// given numbers.
-func newCustodyPath(t *testing.T, config string, numbers []fakeapi.Number) *leakPath {
-	t.Helper()
-	skipUnlessAcc(t)
-	api, url := newTestAPI(t, numbers...)
-	c := newCLIRun(t, url)
-	p := &leakPath{t: t, api: api, url: url, c: c, dir: t.TempDir(), tenant: []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()},
-		printed: map[string]string{}}
-	c.redact = func(s string) string { return secretMasker(api, p.passed...).mask(s) }
-	p.write(config)
-	return p
-}
-
 // A regeneration held in transit past request_timeout that reaches the API later:
 // inside the settle time the key it made is taken from the list and nothing is sent
 // again; when it lands after the answer of a second request, the list's current key
@@ -91,7 +77,7 @@ func TestAccCLI_lateRegeneration(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := newCustodyPath(t, custodyConfig(1, ""), numbered(1))
+			p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
 			p.run("create", applyArgs()...)
 			before := p.regenerations()
 			f := tt.fault
@@ -109,7 +95,6 @@ func TestAccCLI_lateRegeneration(t *testing.T) {
 			if plan := p.run("plan after", planArgs("-detailed-exitcode", "-var", "rotation=2")...); !strings.Contains(plan, "No changes") {
 				t.Errorf("the plan after the late rotation is not empty:\n%s", p.c.redact(plan))
 			}
-			p.noLeaks()
 		})
 	}
 }
@@ -121,16 +106,15 @@ func TestAccCLI_lostAnswers(t *testing.T) {
 	t.Parallel()
 	t.Run("the list reveals the keys", func(t *testing.T) {
 		t.Parallel()
-		p := newCustodyPath(t, custodyConfig(3, ""), numbered(3))
+		p := newLeakPath(t, custodyConfig(3, ""), numbered(3)...)
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 100})
 		p.run("create", applyArgs()...)
 		p.expectRegenerations("the create", 0, 3)
 		p.holdsCurrentKeys(numberIDs(3)...)
-		p.noLeaks()
 	})
 	t.Run("the list hides the keys", func(t *testing.T) {
 		t.Parallel()
-		p := newCustodyPath(t, custodyConfig(1, ""), numbered(1))
+		p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 100})
 		// The list answers without the keys: a lost key cannot be recovered from it.
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointListKeys, Kind: fakeapi.FaultMissingKey, Field: "key", Times: 1000})
@@ -139,7 +123,6 @@ func TestAccCLI_lostAnswers(t *testing.T) {
 		if !words(summaryRegenerate, `"wn_1"`, lostAnswer).MatchString(out) {
 			t.Errorf("the failure does not say the old key may no longer work:\n%s", p.c.redact(out))
 		}
-		p.noLeaks()
 	})
 }
 
@@ -151,7 +134,7 @@ func TestAccCLI_interrupt(t *testing.T) {
 	const n = 30
 	// Each regeneration takes 2s, well within request_timeout: only the interruption
 	// can end one early.
-	p := newCustodyPath(t, strings.Replace(custodyConfig(n, ""), `request_timeout = "1s"`, `request_timeout = "10s"`, 1), numbered(n))
+	p := newLeakPath(t, strings.Replace(custodyConfig(n, ""), `request_timeout = "1s"`, `request_timeout = "10s"`, 1), numbered(n)...)
 	seeded := map[string]string{}
 	for _, id := range numberIDs(n) {
 		k, _ := p.api.CurrentKey(id)
@@ -216,7 +199,6 @@ func TestAccCLI_interrupt(t *testing.T) {
 		t.Errorf("%d regenerations reached the API, %d keys changed: a request was sent after the interruption or twice", got, regenerated)
 	}
 	t.Logf("%d of %d keys were regenerated before the interruption took effect", regenerated, n)
-	p.noLeaks()
 }
 
 // Two resources for one number fail every plan that holds both, whether both are
@@ -231,7 +213,7 @@ resource "pilotstatus_number_api_key" "again" {
   whatsapp_number_id = "wn_1"
 }
 `
-	p := newCustodyPath(t, two, numbered(1))
+	p := newLeakPath(t, two, numbered(1)...)
 	out := p.fail("both new", p.tenant, planArgs()...)
 	if !words("Duplicate WhatsApp Number", `"wn_1"`).MatchString(out) {
 		t.Errorf("the plan of two new resources for one number does not fail naming it:\n%s", p.c.redact(out))
@@ -257,7 +239,6 @@ resource "pilotstatus_number_api_key" "again" {
 	p.write(one)
 	p.run("duplicate removed", applyArgs("-var", "rotation=2")...)
 	p.expectRegenerations("the plan without the duplicate", before, 0)
-	p.noLeaks()
 }
 
 // A plan that would regenerate a key fails when the apply cannot work: rejected or
@@ -265,7 +246,7 @@ resource "pilotstatus_number_api_key" "again" {
 // whose path makes the key list answer 404. Nothing is regenerated.
 func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 	t.Parallel()
-	p := newCustodyPath(t, custodyConfig(1, ""), numbered(2))
+	p := newLeakPath(t, custodyConfig(1, ""), numbered(2)...)
 	numberKey, _ := p.api.CurrentKey("wn_2")
 	unreachable := closedPort(t)
 	p.passed = append(p.passed, secret{"the number-scoped key", numberKey.Raw}, secret{"the number-scoped key id", numberKey.ID},
@@ -298,7 +279,6 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 		}
 	}
 	p.expectRegenerations("the failed plans", 0, 0)
-	p.noLeaks()
 }
 
 // Switching on_external_rotation to "adopt" in the configuration after the key was
@@ -306,7 +286,7 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 // plan that introduces the choice.
 func TestAccCLI_switchToAdopt(t *testing.T) {
 	t.Parallel()
-	p := newCustodyPath(t, custodyConfig(1, ""), numbered(1))
+	p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
 	p.run("create", applyArgs()...)
 	p.api.RotateOutOfBand("wn_1")
 	p.run("refresh notices", planArgs()...)
@@ -325,5 +305,4 @@ func TestAccCLI_switchToAdopt(t *testing.T) {
 	if plan := p.run("plan after", planArgs()...); !strings.Contains(plan, "No changes") {
 		t.Errorf("the plan after adopting is not empty:\n%s", p.c.redact(plan))
 	}
-	p.noLeaks()
 }

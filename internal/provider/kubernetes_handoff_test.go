@@ -51,10 +51,9 @@ func TestAccHandoffKubernetes(t *testing.T) {
 	api := fakeapi.New(fakeapi.Options{Numbers: []fakeapi.Number{{ID: "wn_1", Number: "5511999990001", Name: "Suporte"}}, Now: clock.Now})
 	url, stop := api.Start()
 	t.Cleanup(stop)
-	c := newCLIRun(t, url)
-	p := &leakPath{t: t, api: api, url: url, c: c, dir: t.TempDir(),
-		tenant: []string{"PILOTSTATUS_API_KEY=" + api.TenantKey(), "KUBECONFIG=" + kube.kubeconfig}, printed: map[string]string{}}
-	c.redact = func(s string) string { return secretMasker(api, p.passed...).mask(s) }
+	p := newLeakPathAt(t, api, url, "")
+	p.tenant = append(p.tenant, "KUBECONFIG="+kube.kubeconfig)
+	c := p.c
 	c.env = withoutKubeEnv(c.env)
 	config, err := os.ReadFile(filepath.Join("testdata", t.Name(), "main.tf"))
 	if err != nil {
@@ -138,9 +137,8 @@ func TestAccHandoffKubernetes(t *testing.T) {
 		p.searched(name, "[TRACE] provider.terraform-provider-pilotstatus_v"+mirrorVersion+": ", apiRequestLogged, apiBodyLogged,
 			kubernetesLogLine)
 	}
-	// No key or key id, whole or in part, anywhere.
-	p.noLeaks()
-	// A Secret's data travels in base64. The kubernetes provider logs the bodies of
+	// The path's search (when the test ends) finds any key or key id, whole or in
+	// part, anywhere. A Secret's data travels in base64. The kubernetes provider logs the bodies of
 	// its requests and answers from TF_LOG=debug on, the Secret's data with them:
 	// every other line is searched for that form of every key and key id too.
 	var encoded []secret
