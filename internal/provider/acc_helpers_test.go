@@ -19,6 +19,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -154,6 +155,11 @@ const (
 
 // keyConfig is the provider block and a key for numberID, with keepers when keepers is not "".
 func keyConfig(baseURL, apiKey, numberID, keepers string) string {
+	return keyConfigWith(baseURL, apiKey, numberID, keepers, "")
+}
+
+// keyConfigWith is keyConfig with more lines (body, HCL) in the key's block.
+func keyConfigWith(baseURL, apiKey, numberID, keepers, body string) string {
 	k := ""
 	if keepers != "" {
 		k = fmt.Sprintf("\n  keepers = { rotation = %q }", keepers)
@@ -161,8 +167,9 @@ func keyConfig(baseURL, apiKey, numberID, keepers string) string {
 	return providerBlock(baseURL, apiKey) + fmt.Sprintf(`
 resource "pilotstatus_number_api_key" "test" {
   whatsapp_number_id = %q%s
+%s
 }
-`, numberID, k)
+`, numberID, k, body)
 }
 
 // Expected output.
@@ -253,6 +260,11 @@ func findResource(state *tfjson.State, address string) (*tfjson.StateResource, e
 
 // keyPath is the key attribute, for CompareValue.
 var keyPath = tfjsonpath.New("key")
+
+// planAction checks, before the apply, that the plan takes action on addr.
+func planAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, action)}}
+}
 
 // stateCheckFunc and planCheckFunc make a function a state or a plan check.
 type stateCheckFunc func(statecheck.CheckStateRequest) error
@@ -360,6 +372,18 @@ func keyWorks(t *testing.T, baseURL, raw string) bool {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode != http.StatusUnauthorized
+}
+
+// rotateOutOfBand regenerates the key of numberID at the local API, as the
+// dashboard would, and returns the new key; the test stops if there is no such
+// number.
+func rotateOutOfBand(t *testing.T, api *fakeapi.API, numberID string) fakeapi.Key {
+	t.Helper()
+	k, ok := api.RotateOutOfBand(numberID)
+	if !ok {
+		t.Fatalf("rotating %s at the local API failed", numberID)
+	}
+	return k
 }
 
 // createdAt is when the API made the number's current key.

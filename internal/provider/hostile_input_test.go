@@ -164,10 +164,8 @@ func TestAccHostile_keepers(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: hostileKeyConfig(url, tenant, ids, keepers),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				},
+				Config:           hostileKeyConfig(url, tenant, ids, keepers),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					keepersExact(addr, keepers),
@@ -263,9 +261,7 @@ func TestAccHostile_numberIDs(t *testing.T) {
 	}
 	steps = append(steps, resource.TestStep{
 		PreConfig: func() {
-			if _, ok := api.RotateOutOfBand(hostileNumberIDs["slash_unicode_space"]); !ok {
-				t.Fatal("rotating the number at the local API failed")
-			}
+			rotateOutOfBand(t, api, hostileNumberIDs["slash_unicode_space"])
 		},
 		Config: config,
 		ConfigPlanChecks: resource.ConfigPlanChecks{

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -16,19 +15,11 @@ import (
 // choicesConfig is a key for wn_1 with keepers and extra lines in its body, and a
 // consumer whose input is the key's id.
 func choicesConfig(url, tenant, keepers, extra string) string {
-	return providerBlock(url, tenant) + fmt.Sprintf(`
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  keepers = {
-    rotation = %q
-  }
-%s
-}
-
+	return keyConfigWith(url, tenant, "wn_1", keepers, extra) + `
 resource "terraform_data" "consumer" {
   input = pilotstatus_number_api_key.test.key_id
 }
-`, keepers, extra)
+`
 }
 
 // on_destroy = "invalidate" kills the key on destroy, and in a replacement that
@@ -51,12 +42,8 @@ func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
 				},
 			},
 			{
-				Config: choicesConfig(url, tenant, "2", invalidate),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				Config:           choicesConfig(url, tenant, "2", invalidate),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					captureAttr(addr, "key", &second),
@@ -70,12 +57,8 @@ func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
 						t.Error("the key before the replacement still works")
 					}
 				},
-				Config: providerBlock(url, tenant),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy),
-					},
-				},
+				Config:            providerBlock(url, tenant),
+				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 4)},
 			},
 		},
@@ -107,12 +90,8 @@ func TestAccNumberAPIKey_onDestroyInvalidateCreateBeforeDestroy(t *testing.T) {
 				},
 			},
 			{
-				Config: choicesConfig(url, tenant, "2", extra),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy),
-					},
-				},
+				Config:           choicesConfig(url, tenant, "2", extra),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionCreateBeforeDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The new key works: the destroy of the old object did not regenerate.
 					keyIsCurrent(api, addr, "wn_1"),
@@ -125,9 +104,7 @@ func TestAccNumberAPIKey_onDestroyInvalidateCreateBeforeDestroy(t *testing.T) {
 					if keyWorks(t, url, first) {
 						t.Error("the key before the replacement still works")
 					}
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config:             providerBlock(url, tenant),
 				ConfigStateChecks:  []statecheck.StateCheck{apiCalls(api, regenerateCalls, 2)},
@@ -162,9 +139,7 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config: choicesConfig(url, tenant, "1", adopt),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -187,12 +162,8 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 						t.Fatal("rotating wn_1 to a legacy key at the local API failed")
 					}
 				},
-				Config: choicesConfig(url, tenant, "1", adopt),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				Config:           choicesConfig(url, tenant, "1", adopt),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
@@ -239,10 +210,8 @@ func TestAccNumberAPIKey_onDestroyInvalidateErrors(t *testing.T) {
 							t.Error("the key stopped working although the destroy failed")
 						}
 					},
-					Config: choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop)},
-					},
+					Config:           choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
+					ConfigPlanChecks: planAction(plancheck.ResourceActionNoop),
 					// The create, then two requests that may have regenerated, each
 					// settled on the key list: no change, nothing more is sent.
 					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 3)},

@@ -105,9 +105,7 @@ func TestAccNumberAPIKeyEphemeral_opensCurrentKey(t *testing.T) {
 			{
 				// The dashboard regenerates the key: the next run opens the new one.
 				PreConfig: func() {
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config: rotated,
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -136,11 +136,9 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			}
 			if tc.repairs {
 				steps = append(steps, resource.TestStep{
-					PreConfig: api.ClearFaults,
-					Config:    config,
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					},
+					PreConfig:         api.ClearFaults,
+					Config:            config,
+					ConfigPlanChecks:  planAction(plancheck.ResourceActionCreate),
 					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, numberID)},
 				})
 			}

@@ -83,10 +83,8 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 			},
 			{
 				// The first keepers after the import are recorded without regenerating.
-				Config: keyConfig(url, tenant, "wn_2", "1"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-				},
+				Config:           keyConfig(url, tenant, "wn_2", "1"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					identityIs(addr, "wn_2"),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(seeded.ID)),
@@ -94,10 +92,8 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 				},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_2", "2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
+				Config:           keyConfig(url, tenant, "wn_2", "2"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					identityIs(addr, "wn_2"),
 					keyIsCurrent(api, addr, "wn_2"),

@@ -88,16 +88,10 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 			{
 				// The dashboard regenerates the key: the next plan replaces it.
 				PreConfig: func() {
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config: keyConfig(url, tenant, "wn_1", "2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				Config:           keyConfig(url, tenant, "wn_1", "2"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					keys.AddStateValue(addr, keyPath),
@@ -106,13 +100,9 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 			},
 			{
 				// Destroy: no API call, the key stays valid.
-				Config:  providerBlock(url, tenant),
-				Destroy: false,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy),
-					},
-				},
+				Config:            providerBlock(url, tenant),
+				Destroy:           false,
+				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 3)},
 			},
 		},
@@ -175,12 +165,8 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 				},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_2", "1"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					},
-				},
+				Config:           keyConfig(url, tenant, "wn_2", "1"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_2"),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(seeded.ID)),
@@ -188,12 +174,8 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 				},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_2", "2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				Config:           keyConfig(url, tenant, "wn_2", "2"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_2"),
 					apiCalls(api, regenerateCalls, 1),
@@ -255,12 +237,8 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 			},
 			{
 				// The first keepers after an import are recorded without regenerating.
-				Config: keyConfig(url, api.TenantKey(), "wn_old", "1"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					},
-				},
+				Config:           keyConfig(url, api.TenantKey(), "wn_old", "1"),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.StringExact(legacy.ID)),
@@ -270,12 +248,8 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 			},
 			{
 				// A keepers change regenerates: now the key is usable.
-				Config: keyConfig(url, api.TenantKey(), "wn_old", "2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				Config:            keyConfig(url, api.TenantKey(), "wn_old", "2"),
+				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_old")},
 			},
 		},

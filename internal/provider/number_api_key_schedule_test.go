@@ -32,15 +32,7 @@ func scheduleConfig(url, tenant, period, keepers string) string {
 // scheduleConfigWith is scheduleConfig with the schedule's arguments written out
 // (attrs, HCL lines).
 func scheduleConfigWith(url, tenant, attrs, keepers string) string {
-	return providerBlock(url, tenant) + fmt.Sprintf(`
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  %s
-  keepers = {
-    rotation = %q
-  }
-}
-
+	return keyConfigWith(url, tenant, "wn_1", keepers, "  "+attrs) + `
 resource "terraform_data" "consumer" {
   input = "uses the key"
   lifecycle {
@@ -54,7 +46,7 @@ resource "terraform_data" "on_rotation" {
     replace_triggered_by = [pilotstatus_number_api_key.test.key_version]
   }
 }
-`, attrs, keepers)
+`
 }
 
 // consumer names the whole key resource in replace_triggered_by, so it is replaced
@@ -212,9 +204,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 				// So does the repair of a key regenerated outside Terraform.
 				PreConfig: func() {
 					clock.Advance(time.Minute)
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config: scheduleConfig(url, tenant, "1000h", "2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -382,9 +372,7 @@ func TestAccNumberAPIKey_scheduleAfterAdoption(t *testing.T) {
 				// Rotated outside Terraform on day 3, adopted by the refresh of this step.
 				PreConfig: func() {
 					clock.Set(start.Add(3 * day))
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -515,13 +503,9 @@ resource "pilotstatus_number_api_key" "test" {
 				},
 			},
 			{
-				PreConfig: func() { clock.Advance(time.Minute) },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
+				PreConfig:        func() { clock.Advance(time.Minute) },
+				Config:           config,
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					apiCalls(api, regenerateCalls, 1),

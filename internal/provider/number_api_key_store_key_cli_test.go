@@ -241,9 +241,7 @@ func TestAccCLI_storeKeyFalseHandOff(t *testing.T) {
 	stateJSON := c.run("show state", dir, env, false, "show", "-json")
 
 	// The tied ephemeral resource refuses a key other than the managed one.
-	if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-		t.Fatal("rotating wn_1 at the local API failed")
-	}
+	rotateOutOfBand(t, api, "wn_1")
 	stale := c.run("stale plan", dir, env, true, "plan", "-input=false", "-no-color", "-refresh=false", "-var", "rotation=2")
 	if !words("API Key Is Not the Expected Key", `WhatsApp number "wn_1"`, "not the key that key_fingerprint names",
 		"No key was opened").MatchString(stale) {

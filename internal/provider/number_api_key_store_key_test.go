@@ -162,9 +162,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 			{
 				// Drift: the fingerprint of the number's current key is another, so the plan repairs.
 				PreConfig: func() {
-					if _, ok := api.RotateOutOfBand("wn_1"); !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					rotateOutOfBand(t, api, "wn_1")
 				},
 				Config: storeKeyConfig(url, tenant, "2", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -178,10 +176,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 			{
 				// Adopt: the new key's fingerprint goes into state, nothing is regenerated.
 				PreConfig: func() {
-					k, ok := api.RotateOutOfBand("wn_1")
-					if !ok {
-						t.Fatal("rotating wn_1 at the local API failed")
-					}
+					k := rotateOutOfBand(t, api, "wn_1")
 					adopted = testFingerprint(k.Raw)
 				},
 				Config: storeKeyConfig(url, tenant, "2", `  on_external_rotation = "adopt"`),
@@ -258,13 +253,9 @@ func TestAccNumberAPIKey_storeKeyFalseOnDestroy(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{keyOutOfState(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 1)},
 			},
 			{
-				PreConfig: func() { first, _ = api.CurrentKey("wn_1") },
-				Config:    storeKeyConfig(url, tenant, "2", extra),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy),
-					},
-				},
+				PreConfig:        func() { first, _ = api.CurrentKey("wn_1") },
+				Config:           storeKeyConfig(url, tenant, "2", extra),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionCreateBeforeDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The new key works: the destroy of the old object did not regenerate.
 					keyOutOfState(api, addr, "wn_1"),
@@ -273,11 +264,9 @@ func TestAccNumberAPIKey_storeKeyFalseOnDestroy(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() { second, _ = api.CurrentKey("wn_1") },
-				Config:    providerBlock(url, tenant),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy)},
-				},
+				PreConfig:        func() { second, _ = api.CurrentKey("wn_1") },
+				Config:           providerBlock(url, tenant),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroy),
 				// The destroy found its own key by the fingerprint and invalidated it.
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 3)},
 			},
@@ -349,10 +338,8 @@ func TestAccNumberAPIKey_storeKeyFalseLegacy(t *testing.T) {
 				},
 			},
 			{
-				Config: storeKeyConfig(url, tenant, "", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-				},
+				Config:           storeKeyConfig(url, tenant, "", ""),
+				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_id"), knownvalue.Null()),
@@ -366,10 +353,8 @@ func TestAccNumberAPIKey_storeKeyFalseLegacy(t *testing.T) {
 				},
 			},
 			{
-				Config: storeKeyConfig(url, tenant, "2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
+				Config:            storeKeyConfig(url, tenant, "2", ""),
+				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{keyOutOfState(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 1)},
 			},
 		},

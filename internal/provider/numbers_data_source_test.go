@@ -44,9 +44,7 @@ func TestAccNumbersDataSource_fields(t *testing.T) {
 	mu.Lock()
 	now = updated
 	mu.Unlock()
-	if _, ok := api.RotateOutOfBand("wn_b"); !ok {
-		t.Fatal("rotating wn_b at the local API failed")
-	}
+	rotateOutOfBand(t, api, "wn_b")
 	url, stop := api.Start()
 	t.Cleanup(stop)
 
