@@ -1,8 +1,9 @@
 package provider
 
 import (
-	"fmt"
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
