@@ -30,14 +30,16 @@ import (
 // DefaultBaseURL is the Pilot Status API's base URL.
 const DefaultBaseURL = "https://pilotstatus.com.br"
 
+// DefaultRequestTimeout bounds each attempt when Config.RequestTimeout is zero.
+const DefaultRequestTimeout = 60 * time.Second
+
 // KeyPattern matches every raw Pilot Status API key (they all start with "ps_").
 var KeyPattern = regexp.MustCompile(`ps_[A-Za-z0-9_\-]+`)
 
 const (
-	defaultUserAgent      = "terraform-provider-pilotstatus/dev"
-	defaultRetryWaitMin   = time.Second
-	defaultRetryWaitMax   = 30 * time.Second
-	defaultRequestTimeout = 60 * time.Second
+	defaultUserAgent    = "terraform-provider-pilotstatus/dev"
+	defaultRetryWaitMin = time.Second
+	defaultRetryWaitMax = 30 * time.Second
 
 	// maxBodyBytes bounds every response body read; a larger 2xx body is ErrMalformedResponse.
 	maxBodyBytes = 8 << 20
@@ -60,7 +62,7 @@ type Config struct {
 	RetryWaitMin time.Duration
 	// RetryWaitMax caps the backoff (not a server's Retry-After); default 30s.
 	RetryWaitMax time.Duration
-	// RequestTimeout bounds each attempt, reading the answer included; default 60s.
+	// RequestTimeout bounds each attempt, reading the answer included; default DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// Transport is the HTTP transport; default a clone of http.DefaultTransport.
 	Transport http.RoundTripper
@@ -238,7 +240,7 @@ func New(cfg Config) (*Client, error) {
 	if c.waitMin > c.waitMax {
 		return nil, fmt.Errorf("the minimum retry wait (%s) is longer than the maximum retry wait (%s)", c.waitMin, c.waitMax)
 	}
-	timeout, err := durationOrDefault("request timeout", cfg.RequestTimeout, defaultRequestTimeout)
+	timeout, err := durationOrDefault("request timeout", cfg.RequestTimeout, DefaultRequestTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -183,7 +183,7 @@ func TestDefaultTransportIsClonedNotShared(t *testing.T) {
 	if _, ok := lt.base.(*http.Transport); !ok {
 		t.Fatalf("base transport is %T", lt.base)
 	}
-	if c.httpClient.Timeout != defaultRequestTimeout || c.waitMin != defaultRetryWaitMin || c.waitMax != defaultRetryWaitMax {
+	if c.httpClient.Timeout != DefaultRequestTimeout || c.waitMin != defaultRetryWaitMin || c.waitMax != defaultRetryWaitMax {
 		t.Fatal("defaults not applied")
 	}
 	if c.baseURL != DefaultBaseURL || c.userAgent != defaultUserAgent {

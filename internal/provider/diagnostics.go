@@ -390,3 +390,65 @@ func recoveryWarning(numberID string, k pilotstatus.RegeneratedKey) diag.Diagnos
 	}
 	return nil
 }
+
+// Provider configuration: the settings (provider_settings.go) and the provider data handed to
+// resources and data sources (provider_data.go).
+
+// unknownProviderArgument refuses a provider argument whose value is only known after apply.
+func unknownProviderArgument(name string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root(name), "Unknown Provider Argument",
+		fmt.Sprintf("The provider argument %s depends on a value that is only known after apply. "+
+			"The provider needs it to plan. Set it from a known value, or apply the resources it depends on first "+
+			"with -target.", name))
+}
+
+// conflictingEnvCredentials refuses a key variable (keyVar) and PILOTSTATUS_API_KEY_ID both set,
+// with neither argument configured. Both arguments configured is refused by the schema.
+func conflictingEnvCredentials(keyVar string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Conflicting Credentials",
+		fmt.Sprintf("Both %s and %s are set in the environment and neither api_key nor api_key_id is configured. "+
+			"Unset one of them, or set api_key or api_key_id in the provider block.", keyVar, envAPIKeyID))
+}
+
+// missingCredentials says where a credential can be set when none is.
+func missingCredentials() diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Missing Pilot Status Credentials",
+		fmt.Sprintf("No API key is configured. Set api_key in the provider block or the %s environment variable "+
+			"(%s is read too) to the tenant-scoped key from Dashboard → Profile → API, "+
+			"or set api_key_id / %s to that key's id.", envAPIKey, envAPIKeyAlt, envAPIKeyID))
+}
+
+// invalidBaseURL refuses the API address from source (base_url or PILOTSTATUS_BASE_URL); err is
+// pilotstatus.ValidateBaseURL's, which never repeats a password.
+func invalidBaseURL(source string, err error) diag.Diagnostic {
+	origin := "the provider argument " + source
+	if source == envBaseURL {
+		origin = "the environment variable " + source
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("base_url"), "Invalid Base URL",
+		fmt.Sprintf("The API address from %s is not usable: %s. Set base_url (or %s) to an https URL such as %s.",
+			origin, err.Error(), envBaseURL, pilotstatus.DefaultBaseURL))
+}
+
+// invalidRequestTimeout refuses a request_timeout that was unknown during validation.
+func invalidRequestTimeout(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("request_timeout"), "Invalid Request Timeout", err.Error())
+}
+
+// invalidSettleTime refuses a regeneration_settle_time that was unknown during validation.
+func invalidSettleTime(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("regeneration_settle_time"), "Invalid Regeneration Settle Time", err.Error())
+}
+
+// unexpectedProviderData reports provider data of another type than Configure hands out: a bug.
+func unexpectedProviderData(v any) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unexpected Provider Data",
+		fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+}
+
+// unconfiguredProvider reports a resource, data source or ephemeral resource (what) used before
+// the provider was configured: a bug.
+func unconfiguredProvider(what string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unconfigured Pilot Status Provider",
+		"The provider was not configured before the "+what+" was used. This is a bug in the provider or in Terraform; please report it.")
+}

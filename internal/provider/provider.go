@@ -4,6 +4,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"os"
 	"strconv"
 	"time"
 
@@ -74,7 +75,7 @@ func New(version string) func() provider.Provider {
 func newWithOptions(version string, opts ...option) func() provider.Provider {
 	return func() provider.Provider {
 		p := &pilotStatusProvider{version: version}
-		p.opts.getenv = lookupEnv
+		p.opts.getenv = os.Getenv
 		for _, o := range opts {
 			o(&p.opts)
 		}
@@ -162,7 +163,7 @@ func providerSchema() schema.Schema {
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one request attempt may take, as a positive Go duration (`30s`, `2m`); each retry " +
-					"gets the same time again. Defaults to `60s`.",
+					"gets the same time again. Defaults to `" + itoa(int(pilotstatus.DefaultRequestTimeout/time.Second)) + "s`.",
 				Optional: true,
 				Validators: []validator.String{
 					durationValidator{},
@@ -179,10 +180,8 @@ func (p *pilotStatusProvider) ValidateConfig(ctx context.Context, req provider.V
 		return
 	}
 	if !m.BaseURL.IsNull() && !m.BaseURL.IsUnknown() {
-		if _, err := pilotstatus.ValidateBaseURL(m.BaseURL.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Base URL",
-				"The base_url argument is not a usable Pilot Status API address: "+err.Error()+". "+
-					"Set base_url (or "+envBaseURL+") to an https URL such as "+pilotstatus.DefaultBaseURL+".")
+		if d := checkBaseURL(m.BaseURL.ValueString(), "base_url"); d != nil {
+			resp.Diagnostics.Append(d)
 		}
 	}
 }

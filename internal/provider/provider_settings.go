@@ -2,12 +2,11 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -20,21 +19,18 @@ const (
 	envBaseURL   = "PILOTSTATUS_BASE_URL"
 )
 
-const (
-	defaultMaxRetries     = 4
-	defaultRequestTimeout = 60 * time.Second
-)
-
-func lookupEnv(name string) string { return os.Getenv(name) }
+// defaultMaxRetries is max_retries when unset; the client's default is no retries.
+const defaultMaxRetries = 4
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // settings are the provider arguments after environment fallbacks and defaults.
 type settings struct {
-	apiKey         string
-	apiKeyID       string
-	baseURL        string
-	maxRetries     int
+	apiKey     string
+	apiKeyID   string
+	baseURL    string
+	maxRetries int
+	// requestTimeout is request_timeout; 0 means the client's default (pilotstatus.DefaultRequestTimeout).
 	requestTimeout time.Duration
 	// settleTime is regeneration_settle_time; 0 means the client's default (twice requestTimeout).
 	settleTime time.Duration
@@ -70,105 +66,124 @@ func (s settings) authHeader() string {
 // resolveSettings applies environment fallbacks and defaults to the configuration
 // and checks the result. A configured argument always wins over the environment.
 func resolveSettings(m providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
-	var (
-		s     settings
-		diags diag.Diagnostics
-	)
-	for _, v := range []struct {
-		name string
-		val  interface {
-			IsUnknown() bool
-		}
-	}{{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries}, {"request_timeout", m.RequestTimeout}, {"regeneration_settle_time", m.SettleTime},
-		{"max_requests_per_second", m.MaxRequestsPerSecond}} {
-		if v.val.IsUnknown() {
-			diags.AddAttributeError(path.Root(v.name), "Unknown Provider Argument",
-				fmt.Sprintf("The provider argument %s depends on a value that is only known after apply. "+
-					"The provider needs it to plan. Set it from a known value, or apply the resources it depends on first "+
-					"with -target.", v.name))
-		}
+	if diags := unknownArguments(m); diags.HasError() {
+		return settings{}, diags
 	}
-	if diags.HasError() {
-		return s, diags
+	var s settings
+	if d := s.resolveCredential(m, getenv); d != nil {
+		return s, diag.Diagnostics{d}
 	}
+	if d := s.resolveBaseURL(m, getenv); d != nil {
+		return s, diag.Diagnostics{d}
+	}
+	if d := s.resolveTuning(m); d != nil {
+		return s, diag.Diagnostics{d}
+	}
+	return s, nil
+}
 
-	keyConfigured, idConfigured := !m.APIKey.IsNull(), !m.APIKeyID.IsNull()
+// unknownArguments refuses every argument whose value is only known after apply.
+func unknownArguments(m providerModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, a := range []struct {
+		name string
+		val  attr.Value
+	}{
+		{"api_key", m.APIKey}, {"api_key_id", m.APIKeyID}, {"base_url", m.BaseURL}, {"max_retries", m.MaxRetries},
+		{"request_timeout", m.RequestTimeout}, {"regeneration_settle_time", m.SettleTime},
+		{"max_requests_per_second", m.MaxRequestsPerSecond},
+	} {
+		if a.val.IsUnknown() {
+			diags.Append(unknownProviderArgument(a.name))
+		}
+	}
+	return diags
+}
+
+// resolveCredential takes the credential from api_key or api_key_id, else from the environment.
+// Both arguments are never set here: their ConflictsWith validator refuses that in
+// ValidateProviderConfig, which Terraform calls with the same values right before Configure
+// (a value still unknown there is refused by unknownArguments).
+func (s *settings) resolveCredential(m providerModel, getenv func(string) string) diag.Diagnostic {
 	switch {
-	case keyConfigured && idConfigured:
-		diags.AddAttributeError(path.Root("api_key_id"), "Conflicting Credentials",
-			"Both api_key and api_key_id are set. Set exactly one: api_key (sent as x-api-key) or api_key_id (sent as x-api-key-id).")
-		return s, diags
-	case keyConfigured:
+	case !m.APIKey.IsNull():
 		s.apiKey, s.credentialSource = m.APIKey.ValueString(), "api_key"
-	case idConfigured:
+	case !m.APIKeyID.IsNull():
 		s.apiKeyID, s.credentialSource = m.APIKeyID.ValueString(), "api_key_id"
 	default:
-		envKeyName := envAPIKey
-		s.apiKey = getenv(envAPIKey)
-		if s.apiKey == "" {
-			envKeyName = envAPIKeyAlt
-			s.apiKey = getenv(envAPIKeyAlt)
-		}
-		s.apiKeyID = getenv(envAPIKeyID)
-		switch {
-		case s.apiKey != "" && s.apiKeyID != "":
-			diags.AddError("Conflicting Credentials",
-				fmt.Sprintf("Both %s and %s are set in the environment and neither api_key nor api_key_id is configured. "+
-					"Unset one of them, or set api_key or api_key_id in the provider block.", envKeyName, envAPIKeyID))
-			return s, diags
-		case s.apiKey != "":
-			s.credentialSource = envKeyName
-		case s.apiKeyID != "":
-			s.credentialSource = envAPIKeyID
-		case s.apiKey == "" && s.apiKeyID == "":
-			diags.AddError("Missing Pilot Status Credentials",
-				fmt.Sprintf("No API key is configured. Set api_key in the provider block or the %s environment variable "+
-					"(%s is read too) to the tenant-scoped key from Dashboard → Profile → API, "+
-					"or set api_key_id / %s to that key's id.", envAPIKey, envAPIKeyAlt, envAPIKeyID))
-			return s, diags
-		}
+		return s.credentialFromEnv(getenv)
 	}
+	return nil
+}
 
+// credentialFromEnv reads PILOTSTATUS_API_KEY (else PILOT_STATUS_API_KEY) or
+// PILOTSTATUS_API_KEY_ID; exactly one credential must be set. An empty variable counts as unset.
+func (s *settings) credentialFromEnv(getenv func(string) string) diag.Diagnostic {
+	keyVar := envAPIKey
+	s.apiKey = getenv(envAPIKey)
+	if s.apiKey == "" {
+		keyVar, s.apiKey = envAPIKeyAlt, getenv(envAPIKeyAlt)
+	}
+	s.apiKeyID = getenv(envAPIKeyID)
+	switch {
+	case s.apiKey != "" && s.apiKeyID != "":
+		return conflictingEnvCredentials(keyVar)
+	case s.apiKey != "":
+		s.credentialSource = keyVar
+	case s.apiKeyID != "":
+		s.credentialSource = envAPIKeyID
+	default:
+		return missingCredentials()
+	}
+	return nil
+}
+
+// resolveBaseURL takes base_url, else PILOTSTATUS_BASE_URL, else the default, and checks it.
+func (s *settings) resolveBaseURL(m providerModel, getenv func(string) string) diag.Diagnostic {
 	s.baseURL = pilotstatus.DefaultBaseURL
-	baseURLSource := "base_url"
+	source := "base_url"
 	if !m.BaseURL.IsNull() {
 		s.baseURL = m.BaseURL.ValueString()
 	} else if v := getenv(envBaseURL); v != "" {
-		s.baseURL = v
-		baseURLSource = envBaseURL
+		s.baseURL, source = v, envBaseURL
 	}
-	if _, err := pilotstatus.ValidateBaseURL(s.baseURL); err != nil {
-		diags.AddAttributeError(path.Root("base_url"), "Invalid Base URL",
-			fmt.Sprintf("The API address from %s is not usable: %s. Set base_url (or %s) to an https URL such as %s.",
-				baseURLSource, err.Error(), envBaseURL, pilotstatus.DefaultBaseURL))
-		return s, diags
-	}
+	return checkBaseURL(s.baseURL, source)
+}
 
+// checkBaseURL checks an API address from source (base_url or PILOTSTATUS_BASE_URL); nil when it
+// is usable. ValidateConfig and Configure both check with it, so both say the same.
+func checkBaseURL(raw, source string) diag.Diagnostic {
+	if _, err := pilotstatus.ValidateBaseURL(raw); err != nil {
+		return invalidBaseURL(source, err)
+	}
+	return nil
+}
+
+// resolveTuning applies the defaults of the retries, the timeouts and the pacing. Durations are
+// checked here again for values that were unknown during validation.
+func (s *settings) resolveTuning(m providerModel) diag.Diagnostic {
 	s.maxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
 		s.maxRetries = int(m.MaxRetries.ValueInt64())
 	}
-	s.requestTimeout = defaultRequestTimeout
 	if !m.RequestTimeout.IsNull() {
 		d, err := parsePositiveDuration(m.RequestTimeout.ValueString())
 		if err != nil {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout", err.Error())
-			return s, diags
+			return invalidRequestTimeout(err)
 		}
 		s.requestTimeout = d
 	}
 	if !m.SettleTime.IsNull() {
 		d, err := parsePositiveDuration(m.SettleTime.ValueString())
 		if err != nil {
-			diags.AddAttributeError(path.Root("regeneration_settle_time"), "Invalid Regeneration Settle Time", err.Error())
-			return s, diags
+			return invalidSettleTime(err)
 		}
 		s.settleTime = d
 	}
 	if !m.MaxRequestsPerSecond.IsNull() {
 		s.maxRequestsPerSecond = m.MaxRequestsPerSecond.ValueFloat64()
 	}
-	return s, diags
+	return nil
 }
 
 // parsePositiveDuration parses a Go duration that must be greater than zero.
