@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -72,46 +72,38 @@ func maskContext(ctx context.Context, secrets []string) context.Context {
 // providerDataFrom converts what Configure handed to a resource. A nil value is
 // fine (the provider is not configured yet, e.g. during validation).
 func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
-	var diags diag.Diagnostics
 	if v == nil {
-		return nil, diags
+		return nil, nil
 	}
 	d, ok := v.(*providerData)
 	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
-		return nil, diags
+		return nil, diag.Diagnostics{unexpectedProviderData(v)}
 	}
-	return d, diags
+	return d, nil
 }
 
 // requireConfigured adds an error and returns false when the provider was not
 // configured before what (a resource, data source or ephemeral resource) was used.
-func requireConfigured(d *providerData, what string, diags interface{ AddError(string, string) }) bool {
+func requireConfigured(d *providerData, what string, diags *diag.Diagnostics) bool {
 	if d != nil {
 		return true
 	}
-	diags.AddError("Unconfigured Pilot Status Provider",
-		"The provider was not configured before the "+what+" was used. This is a bug in the provider or in Terraform; please report it.")
+	diags.Append(unconfiguredProvider(what))
 	return false
 }
 
 // keyCache holds the answer of GET /v1/api-keys for the rest of the run, so that
-// refreshing any number of keys costs one list call. Concurrent callers wait for
-// the one request in flight; a failed call is not cached.
+// refreshing any number of keys costs one list call. Concurrent callers share the one
+// request in flight and its outcome; a failed call is not cached, so the next caller
+// asks again. A caller whose context ends stops waiting; the request goes on for the others
+// under the context of the caller that started it.
 type keyCache struct {
 	fetch func(ctx context.Context) ([]pilotstatus.NumberKey, error)
+	calls singleflight.Group
 
 	mu       sync.Mutex
-	loaded   bool
-	byNumber map[string]pilotstatus.NumberKey
-	order    []string
-	inflight *keyFetch
-}
-
-type keyFetch struct {
-	done chan struct{}
-	err  error
+	byNumber map[string]pilotstatus.NumberKey // nil until a list call succeeds
+	order    []string                         // the numbers in the order the API listed them
 }
 
 func newKeyCache(fetch func(ctx context.Context) ([]pilotstatus.NumberKey, error)) *keyCache {
@@ -121,56 +113,18 @@ func newKeyCache(fetch func(ctx context.Context) ([]pilotstatus.NumberKey, error
 // get returns the number's current key metadata; found is false when the tenant
 // has no such number.
 func (c *keyCache) get(ctx context.Context, numberID string) (key pilotstatus.NumberKey, found bool, err error) {
-	for {
-		c.mu.Lock()
-		if c.loaded {
-			key, found = c.byNumber[numberID]
-			c.mu.Unlock()
-			return key, found, nil
-		}
-		if f := c.inflight; f != nil {
-			c.mu.Unlock()
-			select {
-			case <-f.done:
-				if f.err != nil {
-					return key, false, f.err
-				}
-				continue
-			case <-ctx.Done():
-				return key, false, ctx.Err()
-			}
-		}
-		f := &keyFetch{done: make(chan struct{})}
-		c.inflight = f
-		c.mu.Unlock()
-
-		list, err := c.fetch(ctx)
-
-		c.mu.Lock()
-		c.inflight = nil
-		if err == nil {
-			c.byNumber = make(map[string]pilotstatus.NumberKey, len(list))
-			c.order = make([]string, 0, len(list))
-			for _, k := range list {
-				if _, dup := c.byNumber[k.NumberID]; !dup {
-					c.order = append(c.order, k.NumberID)
-				}
-				c.byNumber[k.NumberID] = k
-			}
-			c.loaded = true
-		}
-		f.err = err
-		close(f.done)
-		c.mu.Unlock()
-		if err != nil {
-			return key, false, err
-		}
+	if err := c.load(ctx); err != nil {
+		return key, false, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key, found = c.byNumber[numberID]
+	return key, found, nil
 }
 
 // all returns every number's current key metadata, in the order the API listed them.
 func (c *keyCache) all(ctx context.Context) ([]pilotstatus.NumberKey, error) {
-	if _, _, err := c.get(ctx, ""); err != nil {
+	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -182,11 +136,54 @@ func (c *keyCache) all(ctx context.Context) ([]pilotstatus.NumberKey, error) {
 	return out, nil
 }
 
+// load makes sure the list is cached: it lists the keys, or waits for the list call in flight.
+func (c *keyCache) load(ctx context.Context) error {
+	if c.loaded() {
+		return nil
+	}
+	done := c.calls.DoChan("list", func() (any, error) {
+		if c.loaded() { // a call that ended after the check above
+			return nil, nil
+		}
+		list, err := c.fetch(ctx)
+		if err == nil {
+			c.store(list)
+		}
+		return nil, err
+	})
+	select {
+	case r := <-done:
+		return r.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *keyCache) loaded() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byNumber != nil
+}
+
+// store caches a list; a number listed twice keeps its first place and its last entry.
+func (c *keyCache) store(list []pilotstatus.NumberKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byNumber = make(map[string]pilotstatus.NumberKey, len(list))
+	c.order = make([]string, 0, len(list))
+	for _, k := range list {
+		if _, dup := c.byNumber[k.NumberID]; !dup {
+			c.order = append(c.order, k.NumberID)
+		}
+		c.byNumber[k.NumberID] = k
+	}
+}
+
 // regenerated records a key this run made, so later lookups see it.
 func (c *keyCache) regenerated(k pilotstatus.RegeneratedKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.loaded {
+	if c.byNumber == nil {
 		return
 	}
 	entry := c.byNumber[k.NumberID]

@@ -74,6 +74,59 @@ func TestKeyCacheDoesNotCacheErrors(t *testing.T) {
 	}
 }
 
+// Callers that wait for a list call that fails all get its error, from get and all alike, and
+// the failure is not kept: the next caller lists again.
+func TestKeyCacheWaitersShareAFailure(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	cache := newKeyCache(func(context.Context) ([]pilotstatus.NumberKey, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-release
+			return nil, errors.New("boom")
+		}
+		return []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}, nil
+	})
+	const callers = 20
+	errs := make(chan error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				_, _, err := cache.get(context.Background(), "wn_1")
+				errs <- err
+				return
+			}
+			_, err := cache.all(context.Background())
+			errs <- err
+		}()
+		if i == 0 {
+			<-started // the others join the call in flight
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // let the callers pile up behind the one call
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err == nil || err.Error() != "boom" {
+			t.Errorf("a caller got %v, want the failed call's error", err)
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("%d callers made %d list calls, want 1", callers, got)
+	}
+	if k, found, err := cache.get(context.Background(), "wn_1"); err != nil || !found || k.KeyID != "k_1" {
+		t.Errorf("the read after the failure: %v %v %v", k, found, err)
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("made %d list calls, want 2 (the failed one, then one more)", got)
+	}
+}
+
 func TestKeyCacheSeesRegeneratedKeys(t *testing.T) {
 	t.Parallel()
 	cache := newKeyCache(func(context.Context) ([]pilotstatus.NumberKey, error) {
