@@ -37,13 +37,17 @@ const (
 	maxRequestsPerSecond = 1000
 )
 
-// options tune a provider instance; tests use them to shorten retry waits.
+// options tune a provider instance for tests: shorter retry waits and settle time, an
+// environment of their own and a fake clock. New uses none of them.
 type options struct {
+	// retryWaitMin and retryWaitMax replace the client's backoff bounds.
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
 	// settleTime replaces the default regeneration_settle_time (twice request_timeout).
 	settleTime time.Duration
-	getenv     func(string) string
+	// getenv reads the environment; os.Getenv unless a test gives the provider its own, as
+	// tests run in parallel in one process.
+	getenv func(string) string
 	// now is the clock of scheduled rotation; tests inject a fake one.
 	now func() time.Time
 }
@@ -92,6 +96,9 @@ func (p *pilotStatusProvider) Schema(_ context.Context, _ provider.SchemaRequest
 	resp.Schema = providerSchema()
 }
 
+// providerSchema declares the provider's arguments, one attribute each.
+//
+//nolint:funlen // a declaration: splitting it would scatter the arguments' docs and validators.
 func providerSchema() schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "Manages the API keys of [Pilot Status](https://pilotstatus.com.br) WhatsApp numbers. " +
