@@ -196,28 +196,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-
 	c := &Client{baseURL: base.String(), logger: cfg.Logger}
-	switch {
-	case cfg.APIKey != "" && cfg.APIKeyID != "":
-		return nil, errors.New("both an API key and an API key id are set; set exactly one of them")
-	case cfg.APIKey != "":
-		if hasControlOrSpace(cfg.APIKey, false) {
-			return nil, errors.New("the API key contains spaces, line breaks or non-ASCII characters; check how it was copied")
-		}
-		if !strings.HasPrefix(cfg.APIKey, "ps_") {
-			return nil, ErrNotAPIKey
-		}
-		c.authHeader, c.authValue = "x-api-key", cfg.APIKey
-	case cfg.APIKeyID != "":
-		if hasControlOrSpace(cfg.APIKeyID, false) {
-			return nil, errors.New("the API key id contains spaces, line breaks or non-ASCII characters; check how it was copied")
-		}
-		c.authHeader, c.authValue = "x-api-key-id", cfg.APIKeyID
-	default:
-		return nil, errors.New("no credential is set; set an API key (sent as x-api-key) or an API key id (sent as x-api-key-id)")
+	if c.authHeader, c.authValue, err = credentialHeader(cfg.APIKey, cfg.APIKeyID); err != nil {
+		return nil, err
 	}
-
 	c.userAgent = cfg.UserAgent
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
@@ -225,51 +207,84 @@ func New(cfg Config) (*Client, error) {
 	if hasControlOrSpace(c.userAgent, true) {
 		return nil, errors.New("the user agent contains line breaks, control or non-ASCII characters")
 	}
-
-	if cfg.MaxRetries < 0 {
-		return nil, fmt.Errorf("the maximum number of retries must be 0 or more, got %d", cfg.MaxRetries)
-	}
-	c.maxRetries = cfg.MaxRetries
-
-	if c.waitMin, err = durationOrDefault("minimum retry wait", cfg.RetryWaitMin, defaultRetryWaitMin); err != nil {
-		return nil, err
-	}
-	if c.waitMax, err = durationOrDefault("maximum retry wait", cfg.RetryWaitMax, defaultRetryWaitMax); err != nil {
-		return nil, err
-	}
-	if c.waitMin > c.waitMax {
-		return nil, fmt.Errorf("the minimum retry wait (%s) is longer than the maximum retry wait (%s)", c.waitMin, c.waitMax)
-	}
-	timeout, err := durationOrDefault("request timeout", cfg.RequestTimeout, DefaultRequestTimeout)
+	timeout, err := c.setRetries(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if c.settleTime, err = durationOrDefault("settle time", cfg.SettleTime, 2*timeout); err != nil {
-		return nil, err
-	}
-
 	if cfg.MaxRequestsPerSecond < 0 {
 		return nil, fmt.Errorf("the maximum requests per second must be 0 (no pacing) or more, got %g", cfg.MaxRequestsPerSecond)
 	}
 	c.limiter = newLimiter(cfg.MaxRequestsPerSecond)
 	c.limiter.log = c.log
-
-	transport := cfg.Transport
-	if transport == nil {
-		if t, ok := http.DefaultTransport.(*http.Transport); ok {
-			transport = t.Clone()
-		} else {
-			transport = http.DefaultTransport
-		}
-	}
 	c.redactor = newRedactor([]string{cfg.APIKey, cfg.APIKeyID})
 	c.httpClient = &http.Client{
-		Transport: &attemptTransport{base: transport, logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
+		Transport: &attemptTransport{base: baseTransport(cfg.Transport), logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
 		Timeout:   timeout,
 		// A redirect would carry x-api-key to wherever it points: never follow one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return c, nil
+}
+
+// credentialHeader checks the credential, exactly one of a key and a key id, and returns the
+// header that carries it.
+func credentialHeader(apiKey, apiKeyID string) (header, value string, err error) {
+	switch {
+	case apiKey != "" && apiKeyID != "":
+		return "", "", errors.New("both an API key and an API key id are set; set exactly one of them")
+	case apiKey != "":
+		if hasControlOrSpace(apiKey, false) {
+			return "", "", errors.New("the API key contains spaces, line breaks or non-ASCII characters; check how it was copied")
+		}
+		if !strings.HasPrefix(apiKey, "ps_") {
+			return "", "", ErrNotAPIKey
+		}
+		return "x-api-key", apiKey, nil
+	case apiKeyID != "":
+		if hasControlOrSpace(apiKeyID, false) {
+			return "", "", errors.New("the API key id contains spaces, line breaks or non-ASCII characters; check how it was copied")
+		}
+		return "x-api-key-id", apiKeyID, nil
+	default:
+		return "", "", errors.New("no credential is set; set an API key (sent as x-api-key) or an API key id (sent as x-api-key-id)")
+	}
+}
+
+// setRetries checks and sets the retries, their waits and the settle time, and returns the
+// request timeout.
+func (c *Client) setRetries(cfg Config) (timeout time.Duration, err error) {
+	if cfg.MaxRetries < 0 {
+		return 0, fmt.Errorf("the maximum number of retries must be 0 or more, got %d", cfg.MaxRetries)
+	}
+	c.maxRetries = cfg.MaxRetries
+	if c.waitMin, err = durationOrDefault("minimum retry wait", cfg.RetryWaitMin, defaultRetryWaitMin); err != nil {
+		return 0, err
+	}
+	if c.waitMax, err = durationOrDefault("maximum retry wait", cfg.RetryWaitMax, defaultRetryWaitMax); err != nil {
+		return 0, err
+	}
+	if c.waitMin > c.waitMax {
+		return 0, fmt.Errorf("the minimum retry wait (%s) is longer than the maximum retry wait (%s)", c.waitMin, c.waitMax)
+	}
+	if timeout, err = durationOrDefault("request timeout", cfg.RequestTimeout, DefaultRequestTimeout); err != nil {
+		return 0, err
+	}
+	if c.settleTime, err = durationOrDefault("settle time", cfg.SettleTime, 2*timeout); err != nil {
+		return 0, err
+	}
+	return timeout, nil
+}
+
+// baseTransport is the configured transport, else a clone of http.DefaultTransport, so that
+// nothing here changes the process's shared one.
+func baseTransport(t http.RoundTripper) http.RoundTripper {
+	if t != nil {
+		return t
+	}
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		return dt.Clone()
+	}
+	return http.DefaultTransport
 }
 
 func durationOrDefault(name string, d, def time.Duration) (time.Duration, error) {

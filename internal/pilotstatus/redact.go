@@ -280,13 +280,57 @@ type secretMatcher struct {
 }
 
 func newSecretMatcher(secrets []string) *secretMatcher {
+	t := newTrie(secrets)
+	n := len(t.parent)
+	number, order := t.breadthFirst()
+	m := &secretMatcher{
+		edges:  make([]int, n+1),
+		labels: make([]byte, n-1),
+		fail:   make([]int, n),
+		depth:  make([]int, n),
+		out:    make([]int, n),
+	}
+	for st := 1; st < n; st++ {
+		v := order[st]
+		m.labels[st-1] = t.label[v]
+		m.depth[st] = t.depth[v]
+		m.edges[number[t.parent[v]]+1]++
+	}
+	for st := 1; st <= n; st++ {
+		m.edges[st] += m.edges[st-1]
+	}
+	for e := m.edges[0]; e < m.edges[1]; e++ {
+		m.root[m.labels[e]] = e + 1
+	}
+	// Failure links and outputs, breadth first: a state's failure link is shallower, so done.
+	for st := 1; st < n; st++ {
+		if t.final[order[st]] {
+			m.out[st] = m.depth[st]
+		} else {
+			m.out[st] = m.out[m.fail[st]]
+		}
+		for e := m.edges[st]; e < m.edges[st+1]; e++ {
+			m.fail[e+1] = m.step(m.fail[st], m.labels[e])
+		}
+	}
+	return m
+}
+
+// trie is the trie of a set of secrets in depth-first order: one node per distinct prefix, each
+// after its parent and, among siblings, by label. Node 0 is the empty prefix.
+type trie struct {
+	parent []int  // -1 for node 0
+	label  []byte // the last byte of the node's prefix
+	depth  []int  // the length of the node's prefix
+	final  []bool // whether the node's prefix is a secret
+}
+
+func newTrie(secrets []string) trie {
 	sorted := slices.Clone(secrets)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 
-	// The trie in depth-first order: one node per distinct prefix, each after its parent and,
-	// among siblings, by label.
-	parent, label, depth, final := []int{-1}, []byte{0}, []int{0}, []bool{false}
+	t := trie{parent: []int{-1}, label: []byte{0}, depth: []int{0}, final: []bool{false}}
 	path := []int{0} // path[d] is the node of the previous secret's prefix of length d
 	prev := ""
 	for _, sec := range sorted {
@@ -299,66 +343,37 @@ func newSecretMatcher(secrets []string) *secretMatcher {
 		}
 		path = path[:common+1]
 		for d := common; d < len(sec); d++ {
-			parent = append(parent, path[d])
-			label = append(label, sec[d])
-			depth = append(depth, d+1)
-			final = append(final, false)
-			path = append(path, len(parent)-1)
+			t.parent = append(t.parent, path[d])
+			t.label = append(t.label, sec[d])
+			t.depth = append(t.depth, d+1)
+			t.final = append(t.final, false)
+			path = append(path, len(t.parent)-1)
 		}
-		final[path[len(sec)]] = true
+		t.final[path[len(sec)]] = true
 		prev = sec
 	}
-	n := len(parent)
+	return t
+}
 
-	// Breadth-first numbers: by depth, then depth-first order. The children of a state then
-	// follow one another, by label, and states' children come in the order of the states.
-	maxDepth := slices.Max(depth)
-	first := make([]int, maxDepth+2) // first breadth-first number of each depth
-	for _, d := range depth {
+// breadthFirst numbers the nodes by depth, then depth-first order. The children of a state then
+// follow one another, by label, and states' children come in the order of the states. number maps
+// a depth-first index to its breadth-first number, order the other way round.
+func (t trie) breadthFirst() (number, order []int) {
+	first := make([]int, slices.Max(t.depth)+2) // first breadth-first number of each depth
+	for _, d := range t.depth {
 		first[d+1]++
 	}
 	for d := 1; d < len(first); d++ {
 		first[d] += first[d-1]
 	}
-	number := make([]int, n) // depth-first index -> breadth-first number
-	order := make([]int, n)  // breadth-first number -> depth-first index
-	for v, d := range depth {
+	number = make([]int, len(t.depth))
+	order = make([]int, len(t.depth))
+	for v, d := range t.depth {
 		number[v] = first[d]
 		order[first[d]] = v
 		first[d]++
 	}
-
-	m := &secretMatcher{
-		edges:  make([]int, n+1),
-		labels: make([]byte, n-1),
-		fail:   make([]int, n),
-		depth:  make([]int, n),
-		out:    make([]int, n),
-	}
-	for st := 1; st < n; st++ {
-		v := order[st]
-		m.labels[st-1] = label[v]
-		m.depth[st] = depth[v]
-		m.edges[number[parent[v]]+1]++
-	}
-	for st := 1; st <= n; st++ {
-		m.edges[st] += m.edges[st-1]
-	}
-	for e := m.edges[0]; e < m.edges[1]; e++ {
-		m.root[m.labels[e]] = e + 1
-	}
-	// Failure links and outputs, breadth first: a state's failure link is shallower, so done.
-	for st := 1; st < n; st++ {
-		if final[order[st]] {
-			m.out[st] = m.depth[st]
-		} else {
-			m.out[st] = m.out[m.fail[st]]
-		}
-		for e := m.edges[st]; e < m.edges[st+1]; e++ {
-			m.fail[e+1] = m.step(m.fail[st], m.labels[e])
-		}
-	}
-	return m
+	return number, order
 }
 
 // step returns the state after reading c in state st.
