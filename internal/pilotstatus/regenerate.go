@@ -74,82 +74,109 @@ const (
 // request in flight still finishes under the request timeout; no new one is sent, and an unknown
 // outcome is looked up with a single list call.
 func (c *Client) RegenerateAPIKey(ctx context.Context, numberID, previousKeyID string) (RegeneratedKey, error) {
-	if numberID == "" {
-		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id; it is empty")
+	r := regeneration{numberID: numberID, previousKeyID: previousKeyID}
+	if err := c.beforeRegenerating(ctx, &r); err != nil {
+		return RegeneratedKey{}, err
 	}
-	if !utf8.ValidString(numberID) {
-		// JSON would carry it with U+FFFD in place of the invalid bytes: another number's id.
-		return RegeneratedKey{}, errors.New("regenerating an API key needs a number id in UTF-8; it holds invalid bytes")
-	}
-	if err := ctx.Err(); err != nil {
-		return RegeneratedKey{}, notSent(err)
-	}
-	if previousKeyID == "" {
-		keys, _, err := c.watch.fresh(ctx, time.Now(), c.listForWatch)
-		if err != nil {
-			return RegeneratedKey{}, fmt.Errorf("reading the number's current key before regenerating it: %w", err)
-		}
-		if k, ok := findKey(keys, numberID); ok {
-			previousKeyID = k.KeyID
-		}
-	}
-
-	var acted int // requests that may have been carried out
 	for {
 		key, mayHaveActed, err := c.regenerateRound(ctx, numberID)
 		if mayHaveActed {
-			acted++
+			r.acted++
 		}
 		switch {
-		case err == nil && acted > 1:
+		case err == nil && r.acted > 1:
 			return c.confirm(ctx, numberID, key)
 		case err == nil:
 			return key, nil
-		case !mayHaveActed && acted > 0:
+		case !mayHaveActed && r.acted > 0:
 			// An earlier request settled without a change, and this one was refused: nothing is
 			// known to have changed, yet the earlier one may still land.
 			return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 		case !mayHaveActed:
 			return RegeneratedKey{}, err
 		}
-
-		c.log(ctx, LevelWarn, "Pilot Status API regeneration outcome unknown; watching the key list before anything else", map[string]any{
-			"method":          http.MethodPost,
-			"path":            apiKeysPath,
-			"settle_ms":       c.settleTime.Milliseconds(),
-			"regenerations":   acted,
-			"max_regenerated": maxRegenerations,
-		})
-		listed, changed, serr := c.settle(ctx, numberID, previousKeyID)
-		switch {
-		case serr != nil && errors.Is(serr, ErrInterrupted):
-			return RegeneratedKey{}, fmt.Errorf("%w: %w; then %w", ErrOutcomeUnknown, err, serr)
-		case serr != nil:
-			// The list's failure is told, not wrapped: the regeneration's own failure classifies the error.
-			return RegeneratedKey{}, fmt.Errorf("%w: %w (then %s)", ErrOutcomeUnknown, err, serr.Error())
-		case changed && listed.Revealable && listed.Key != "":
-			c.log(ctx, LevelInfo, "The key list shows the key that the unanswered regeneration made; taking it", map[string]any{
-				"key_last4": listed.KeyLast4,
-			})
-			return fromListed(listed, RecoveryFromList), nil
-		case changed:
-			// The key changed, but the list does not reveal it: only a regeneration gives a usable
-			// key, and the request that changed it is no longer in flight.
-			previousKeyID = listed.KeyID
+		key, again, err := c.settleRound(ctx, &r, err)
+		if !again {
+			return key, err
 		}
-		if acted >= maxRegenerations {
-			return RegeneratedKey{}, fmt.Errorf("%w: %w; %d regeneration requests may have been carried out, the most one apply sends",
-				ErrOutcomeUnknown, err, acted)
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, notSent(cerr))
-		}
-		c.log(ctx, LevelWarn, "The key did not change during the settle time; regenerating again", map[string]any{
-			"method":    http.MethodPost,
-			"path":      apiKeysPath,
-			"settle_ms": c.settleTime.Milliseconds(),
-		})
 	}
+}
+
+// regeneration is what RegenerateAPIKey knows between its rounds.
+type regeneration struct {
+	numberID string
+	// previousKeyID is the number's key id before the requests that may still land.
+	previousKeyID string
+	// acted counts the requests that may have been carried out.
+	acted int
+}
+
+// beforeRegenerating checks the number id and ctx, and reads the number's current key id from
+// the key list when the caller did not give it.
+func (c *Client) beforeRegenerating(ctx context.Context, r *regeneration) error {
+	if r.numberID == "" {
+		return errors.New("regenerating an API key needs a number id; it is empty")
+	}
+	if !utf8.ValidString(r.numberID) {
+		// JSON would carry it with U+FFFD in place of the invalid bytes: another number's id.
+		return errors.New("regenerating an API key needs a number id in UTF-8; it holds invalid bytes")
+	}
+	if err := ctx.Err(); err != nil {
+		return notSent(err)
+	}
+	if r.previousKeyID != "" {
+		return nil
+	}
+	keys, _, err := c.watch.fresh(ctx, time.Now(), c.listForWatch)
+	if err != nil {
+		return fmt.Errorf("reading the number's current key before regenerating it: %w", err)
+	}
+	if k, ok := findKey(keys, r.numberID); ok {
+		r.previousKeyID = k.KeyID
+	}
+	return nil
+}
+
+// settleRound watches the key list after a round whose outcome is unknown (cause). It returns the
+// key the list reveals, or an error, or again when the key may be regenerated once more.
+func (c *Client) settleRound(ctx context.Context, r *regeneration, cause error) (key RegeneratedKey, again bool, err error) {
+	c.log(ctx, LevelWarn, "Pilot Status API regeneration outcome unknown; watching the key list before anything else", map[string]any{
+		"method":          http.MethodPost,
+		"path":            apiKeysPath,
+		"settle_ms":       c.settleTime.Milliseconds(),
+		"regenerations":   r.acted,
+		"max_regenerated": maxRegenerations,
+	})
+	listed, changed, serr := c.settle(ctx, r.numberID, r.previousKeyID)
+	switch {
+	case serr != nil && errors.Is(serr, ErrInterrupted):
+		return RegeneratedKey{}, false, fmt.Errorf("%w: %w; then %w", ErrOutcomeUnknown, cause, serr)
+	case serr != nil:
+		// The list's failure is told, not wrapped: the regeneration's own failure classifies the error.
+		return RegeneratedKey{}, false, fmt.Errorf("%w: %w (then %s)", ErrOutcomeUnknown, cause, serr.Error())
+	case changed && listed.Revealable && listed.Key != "":
+		c.log(ctx, LevelInfo, "The key list shows the key that the unanswered regeneration made; taking it", map[string]any{
+			"key_last4": listed.KeyLast4,
+		})
+		return fromListed(listed, RecoveryFromList), false, nil
+	case changed:
+		// The key changed, but the list does not reveal it: only a regeneration gives a usable
+		// key, and the request that changed it is no longer in flight.
+		r.previousKeyID = listed.KeyID
+	}
+	if r.acted >= maxRegenerations {
+		return RegeneratedKey{}, false, fmt.Errorf("%w: %w; %d regeneration requests may have been carried out, the most one apply sends",
+			ErrOutcomeUnknown, cause, r.acted)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return RegeneratedKey{}, false, fmt.Errorf("%w: %w", ErrOutcomeUnknown, notSent(cerr))
+	}
+	c.log(ctx, LevelWarn, "The key did not change during the settle time; regenerating again", map[string]any{
+		"method":    http.MethodPost,
+		"path":      apiKeysPath,
+		"settle_ms": c.settleTime.Milliseconds(),
+	})
+	return RegeneratedKey{}, true, nil
 }
 
 // notSent is the error of a regeneration not sent because ctx ended.
@@ -171,60 +198,89 @@ func (c *Client) regenerateRound(ctx context.Context, numberID string) (key Rege
 	sendCtx := withCall(context.WithoutCancel(ctx), cl)
 	start := time.Now()
 	for retry := 0; ; retry++ {
-		if err := ctx.Err(); err != nil {
-			return RegeneratedKey{}, false, notSent(err)
-		}
-		if waited, err := c.limiter.wait(ctx); err != nil {
-			return RegeneratedKey{}, false, notSent(err)
-		} else if waited > 0 {
-			c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
-				"method": http.MethodPost, "path": apiKeysPath, "attempt": retry + 1, "wait_ms": waited.Milliseconds(),
-			})
-		}
-		status, header, data, readErr, sendErr := c.sendOnce(sendCtx, http.MethodPost, apiKeysPath, body)
-		acted := cl.mayHaveActed.Load()
-		switch {
-		case sendErr != nil:
-			err = &TransportError{Method: http.MethodPost, Path: apiKeysPath, Attempts: int(cl.attempts.Load()),
-				Elapsed: time.Since(start), Err: unwrapURLError(sendErr)}
-		case status < 200 || status > 299:
-			err = c.apiError(status, data, readErr, cl, time.Since(start))
-		case errors.Is(readErr, errTooLarge):
-			return RegeneratedKey{}, true, malformed(http.MethodPost, apiKeysPath, fmt.Sprintf("the body is larger than %d MiB", maxBodyBytes>>20))
-		case readErr != nil:
-			return RegeneratedKey{}, true, malformed(http.MethodPost, apiKeysPath, "the body could not be read completely")
-		default:
-			key, derr := decodeRegenerated(data, numberID)
-			if derr != nil {
-				return RegeneratedKey{}, true, malformed(http.MethodPost, apiKeysPath, derr.Error())
-			}
-			c.redactor.learn(key.KeyID)
-			return key, true, nil
-		}
-		if acted {
-			return RegeneratedKey{}, true, err
-		}
-		if !c.retryUnsent(status, header, sendErr) || retry >= c.maxRetries {
+		if err := c.waitTurn(ctx, retry); err != nil {
 			return RegeneratedKey{}, false, err
 		}
-		var resp *http.Response
-		if sendErr == nil {
-			resp = &http.Response{StatusCode: status, Header: header}
+		a := c.sendOnce(sendCtx, http.MethodPost, apiKeysPath, body)
+		if a.sendErr == nil && a.status >= 200 && a.status <= 299 {
+			// A 2xx was carried out, whether or not its answer can be used.
+			key, err := c.regenerated(a, numberID)
+			return key, true, err
 		}
-		wait := backoff(c.waitMin, c.waitMax, retry, resp, time.Now(), rand.Int64N)
-		c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
-			"method":       http.MethodPost,
-			"path":         apiKeysPath,
-			"status":       status,
-			"attempt":      retry + 1,
-			"error_class":  cl.getLastClass(),
-			"wait_ms":      wait.Milliseconds(),
-			"retries_left": c.maxRetries - retry,
-		})
-		if err := sleepContext(ctx, wait); err != nil {
-			return RegeneratedKey{}, false, notSent(err)
+		if a.sendErr != nil {
+			err = &TransportError{Method: http.MethodPost, Path: apiKeysPath, Attempts: int(cl.attempts.Load()),
+				Elapsed: time.Since(start), Err: unwrapURLError(a.sendErr)}
+		} else {
+			err = c.apiError(a.status, a.data, a.readErr, cl, time.Since(start))
+		}
+		if cl.mayHaveActed.Load() {
+			return RegeneratedKey{}, true, err
+		}
+		if !c.retryUnsent(a.status, a.header, a.sendErr) || retry >= c.maxRetries {
+			return RegeneratedKey{}, false, err
+		}
+		if err := c.backoffUnsent(ctx, cl, retry, a); err != nil {
+			return RegeneratedKey{}, false, err
 		}
 	}
+}
+
+// waitTurn waits for the limiter before attempt retry+1 of a regeneration; the error is notSent's
+// when ctx ends first.
+func (c *Client) waitTurn(ctx context.Context, retry int) error {
+	if err := ctx.Err(); err != nil {
+		return notSent(err)
+	}
+	waited, err := c.limiter.wait(ctx)
+	if err != nil {
+		return notSent(err)
+	}
+	if waited > 0 {
+		c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
+			"method": http.MethodPost, "path": apiKeysPath, "attempt": retry + 1, "wait_ms": waited.Milliseconds(),
+		})
+	}
+	return nil
+}
+
+// regenerated reads the key from a 2xx answer to a regeneration; an answer that cannot be read is
+// ErrMalformedResponse.
+func (c *Client) regenerated(a attempt, numberID string) (RegeneratedKey, error) {
+	switch {
+	case errors.Is(a.readErr, errTooLarge):
+		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, fmt.Sprintf("the body is larger than %d MiB", maxBodyBytes>>20))
+	case a.readErr != nil:
+		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, "the body could not be read completely")
+	}
+	key, err := decodeRegenerated(a.data, numberID)
+	if err != nil {
+		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, err.Error())
+	}
+	c.redactor.learn(key.KeyID)
+	return key, nil
+}
+
+// backoffUnsent logs and waits before retrying a regeneration attempt that certainly did nothing;
+// the error is notSent's when ctx ends first.
+func (c *Client) backoffUnsent(ctx context.Context, cl *call, retry int, a attempt) error {
+	var resp *http.Response
+	if a.sendErr == nil {
+		resp = &http.Response{StatusCode: a.status, Header: a.header}
+	}
+	wait := backoff(c.waitMin, c.waitMax, retry, resp, time.Now(), rand.Int64N)
+	c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
+		"method":       http.MethodPost,
+		"path":         apiKeysPath,
+		"status":       a.status,
+		"attempt":      retry + 1,
+		"error_class":  cl.getLastClass(),
+		"wait_ms":      wait.Milliseconds(),
+		"retries_left": c.maxRetries - retry,
+	})
+	if err := sleepContext(ctx, wait); err != nil {
+		return notSent(err)
+	}
+	return nil
 }
 
 // retryUnsent reports whether a regeneration attempt that certainly did nothing is worth another:
@@ -241,20 +297,29 @@ func (c *Client) retryUnsent(status int, header http.Header, sendErr error) bool
 	return !ok || d <= MaxRetryAfter
 }
 
-// sendOnce sends one attempt and reads the answer in full. sendErr is set when no answer came.
-func (c *Client) sendOnce(ctx context.Context, method, apiPath string, body []byte) (status int, header http.Header, data []byte, readErr, sendErr error) {
+// attempt is the outcome of one attempt: the answer, read in full, or sendErr when none came.
+type attempt struct {
+	status  int
+	header  http.Header
+	data    []byte
+	readErr error
+	sendErr error
+}
+
+// sendOnce sends one attempt and reads the answer in full.
+func (c *Client) sendOnce(ctx context.Context, method, apiPath string, body []byte) attempt {
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+apiPath, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, nil, nil, fmt.Errorf("building the request: %w", unwrapURLError(err))
+		return attempt{sendErr: fmt.Errorf("building the request: %w", unwrapURLError(err))}
 	}
 	c.setHeaders(req.Header, body != nil)
 	resp, err := c.httpClient.Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it below
 	if err != nil {
-		return 0, nil, nil, nil, err
+		return attempt{sendErr: err}
 	}
-	data, readErr = readLimited(resp.Body)
+	data, readErr := readLimited(resp.Body)
 	drainAndClose(resp.Body)
-	return resp.StatusCode, resp.Header, data, readErr, nil
+	return attempt{status: resp.StatusCode, header: resp.Header, data: data, readErr: readErr}
 }
 
 // settle watches the key list after a regeneration whose outcome is unknown, for the settle time
