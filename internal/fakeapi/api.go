@@ -202,52 +202,42 @@ func (a *API) AddNumber(n Number) Key {
 // RemoveNumber deletes a number and its key, as if it were removed in the dashboard. It reports
 // whether the number existed.
 func (a *API) RemoveNumber(id string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	rec, ok := a.numbers[id]
-	if !ok {
-		return false
-	}
-	delete(a.owners, rec.key.Raw)
-	delete(a.ownersByID, rec.key.ID)
-	delete(a.numbers, id)
-	return true
+	return a.withNumber(id, func(rec *numberRecord) {
+		delete(a.owners, rec.key.Raw)
+		delete(a.ownersByID, rec.key.ID)
+		delete(a.numbers, id)
+	})
 }
 
 // RotateOutOfBand regenerates a number's key as the dashboard would: the old key dies and the new
 // one is revealable. It is not counted as an API call. It reports false for an unknown number.
-func (a *API) RotateOutOfBand(id string) (Key, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	rec, ok := a.numbers[id]
-	if !ok {
-		return Key{}, false
-	}
-	return a.rotateNumberLocked(rec, true), true
+func (a *API) RotateOutOfBand(id string) (k Key, ok bool) {
+	ok = a.withNumber(id, func(rec *numberRecord) { k = a.rotateNumberLocked(rec, true) })
+	return k, ok
 }
 
 // CurrentKey returns a number's current key.
-func (a *API) CurrentKey(id string) (Key, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	rec, ok := a.numbers[id]
-	if !ok {
-		return Key{}, false
-	}
-	return rec.key, true
+func (a *API) CurrentKey(id string) (k Key, ok bool) {
+	ok = a.withNumber(id, func(rec *numberRecord) { k = rec.key })
+	return k, ok
 }
 
 // MakeLegacy marks a number's current key as not revealable, as keys created before encryption
 // are. The key keeps working. It reports false for an unknown number.
 func (a *API) MakeLegacy(id string) bool {
+	return a.withNumber(id, func(rec *numberRecord) { rec.key.Revealable = false })
+}
+
+// withNumber runs f on the number with id, under the lock. It reports false, without running f,
+// for an unknown number.
+func (a *API) withNumber(id string, f func(rec *numberRecord)) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	rec, ok := a.numbers[id]
-	if !ok {
-		return false
+	if ok {
+		f(rec)
 	}
-	rec.key.Revealable = false
-	return true
+	return ok
 }
 
 // IssuedKeys returns every raw key ever issued, tenant and numbers, dead or alive, in issue order.

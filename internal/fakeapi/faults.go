@@ -2,6 +2,7 @@ package fakeapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -154,15 +155,8 @@ func (a *API) nextFault(endpoint string) (Fault, bool) {
 func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fault) {
 	switch f.Kind {
 	case FaultStatus:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		msg := f.Message
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		errorResponse(status, msg, f.Code).write(w)
+		status := cmp.Or(f.Status, http.StatusInternalServerError)
+		errorResponse(status, cmp.Or(f.Message, http.StatusText(status)), f.Code).write(w)
 	case FaultRateLimit:
 		a.mu.Lock()
 		a.rateLimited++
@@ -176,46 +170,49 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fau
 		a.work(r, rt)
 		dropConnection(w, r)
 	case FaultDelay:
-		// net/http notices a client that goes away, and ends the request's context, only once the
-		// request body has been read: read it before waiting.
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if !sleep(r.Context(), f.Delay) {
-			dropConnection(w, r)
-			return
-		}
-		a.work(r, rt).write(w)
-	case FaultMalformedJSON:
-		resp := a.work(r, rt)
-		if !resp.ok() {
-			resp.write(w)
-			return
-		}
-		writeRaw(w, resp.status, "application/json", []byte(malformedBody), "", "")
-	case FaultMissingKey:
-		resp := a.work(r, rt)
-		if resp.ok() {
-			field := f.Field
-			if field == "" {
-				field = secretField(rt.endpoint)
-			}
-			resp.body = withoutField(resp.encode(), field)
-		}
-		resp.write(w)
-	case FaultTruncatedBody:
-		resp := a.work(r, rt)
-		if !resp.ok() {
-			resp.write(w)
-			return
-		}
-		body := resp.encode()
-		writeRaw(w, resp.status, "application/json", body[:len(body)/2], "", "")
+		a.serveDelayed(w, r, rt, f.Delay)
+	case FaultMalformedJSON, FaultMissingKey, FaultTruncatedBody:
+		a.serveSpoiled(w, r, rt, f)
 	case FaultHTMLError:
 		writeRaw(w, http.StatusBadGateway, "text/html", []byte(htmlErrorPage), "", "")
 	case FaultLateWork, FaultLateWorkAfterNext:
 		a.serveLateWork(w, r, rt, f)
 	default:
 		errorResponse(http.StatusInternalServerError, "fakeapi: unknown fault kind "+f.Kind.String(), "").write(w)
+	}
+}
+
+// serveDelayed does the work after d and answers; a client that goes away first gets nothing.
+func (a *API) serveDelayed(w http.ResponseWriter, r *http.Request, rt route, d time.Duration) {
+	// net/http notices a client that goes away, and ends the request's context, only once the
+	// request body has been read: read it before waiting.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !sleep(r.Context(), d) {
+		dropConnection(w, r)
+		return
+	}
+	a.work(r, rt).write(w)
+}
+
+// serveSpoiled does the work and spoils a successful answer as f says: a body that is not JSON
+// (FaultMalformedJSON), the first half of the body (FaultTruncatedBody) or the body without a
+// field (FaultMissingKey). A failure is answered as it is.
+func (a *API) serveSpoiled(w http.ResponseWriter, r *http.Request, rt route, f Fault) {
+	resp := a.work(r, rt)
+	if !resp.ok() {
+		resp.write(w)
+		return
+	}
+	switch f.Kind {
+	case FaultMalformedJSON:
+		writeRaw(w, resp.status, "application/json", []byte(malformedBody), "", "")
+	case FaultTruncatedBody:
+		body := resp.encode()
+		writeRaw(w, resp.status, "application/json", body[:len(body)/2], "", "")
+	default:
+		resp.body = withoutField(resp.encode(), cmp.Or(f.Field, secretField(rt.endpoint)))
+		resp.write(w)
 	}
 }
 

@@ -168,63 +168,52 @@ func readNumberID(r *http.Request) (string, bool) {
 }
 
 // listKeys answers GET /v1/api-keys: every number's current key, sorted by number id.
-func (a *API) listKeys() response {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	items := make([]apiKeyItem, 0, len(a.numbers))
-	for _, id := range a.sortedIDsLocked() {
-		items = append(items, keyItem(a.numbers[id]))
-	}
-	return response{status: http.StatusOK, body: items}
-}
+func (a *API) listKeys() response { return listAnswer(a, keyItem) }
 
 // regenerate answers POST /v1/api-keys.
 func (a *API) regenerate(id string) response {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	rec, ok := a.numbers[id]
-	if !ok {
-		return errNumberNotFound
-	}
-	k := a.rotateNumberLocked(rec, true)
-	return response{status: http.StatusOK, body: regeneratedAnswer(id, k)}
+	resp := errNumberNotFound
+	a.withNumber(id, func(rec *numberRecord) {
+		resp = response{status: http.StatusOK, body: regeneratedAnswer(id, a.rotateNumberLocked(rec, true))}
+	})
+	return resp
 }
 
 // regenerateSelf answers POST /v1/api-keys/regenerate: it rotates the caller's own key.
 func (a *API) regenerateSelf(caller owner) response {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if caller.tenant {
+		a.mu.Lock()
+		defer a.mu.Unlock()
 		return response{status: http.StatusCreated, body: regeneratedAnswer("", a.rotateTenantLocked())}
 	}
-	rec, ok := a.numbers[caller.numberID]
-	if !ok {
-		return errUnauthorized // the number went away between authentication and now
-	}
-	k := a.rotateNumberLocked(rec, true)
-	return response{status: http.StatusCreated, body: regeneratedAnswer(rec.ID, k)}
+	resp := errUnauthorized // the number went away between authentication and now
+	a.withNumber(caller.numberID, func(rec *numberRecord) {
+		resp = response{status: http.StatusCreated, body: regeneratedAnswer(rec.ID, a.rotateNumberLocked(rec, true))}
+	})
+	return resp
 }
 
 // listNumbers answers GET /v1/numbers, sorted by id.
-func (a *API) listNumbers() response {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	items := make([]numberItem, 0, len(a.numbers))
-	for _, id := range a.sortedIDsLocked() {
-		items = append(items, numberAnswer(a.numbers[id]))
-	}
-	return response{status: http.StatusOK, body: items}
-}
+func (a *API) listNumbers() response { return listAnswer(a, numberAnswer) }
 
 // getNumber answers GET /v1/numbers/{id}.
 func (a *API) getNumber(id string) response {
+	resp := errNumberNotFound
+	a.withNumber(id, func(rec *numberRecord) {
+		resp = response{status: http.StatusOK, body: numberAnswer(rec)}
+	})
+	return resp
+}
+
+// listAnswer is a 200 answer with item(number) of every number, sorted by id.
+func listAnswer[T any](a *API, item func(*numberRecord) T) response {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	rec, ok := a.numbers[id]
-	if !ok {
-		return errNumberNotFound
+	items := make([]T, 0, len(a.numbers))
+	for _, id := range a.sortedIDsLocked() {
+		items = append(items, item(a.numbers[id]))
 	}
-	return response{status: http.StatusOK, body: numberAnswer(rec)}
+	return response{status: http.StatusOK, body: items}
 }
 
 // sortedIDsLocked returns the number ids in order.
