@@ -64,44 +64,58 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (co
 	if cfg.tenantKey != "" && (!strings.HasPrefix(cfg.tenantKey, "ps_") || len(cfg.tenantKey) == len("ps_")) {
 		return config{}, errors.New("the tenant key must start with ps_ and have characters after it")
 	}
-
-	parsed, err := parseNumbers(numbers)
-	if err != nil {
+	var err error
+	if cfg.numbers, err = parseNumbers(numbers); err != nil {
 		return config{}, err
 	}
-	if generate < 0 || generate > maxGenerate {
-		return config{}, fmt.Errorf("-generate must be between 0 and %d", maxGenerate)
+	if cfg.numbers, err = withGenerated(cfg.numbers, generate); err != nil {
+		return config{}, err
 	}
-	seen := make(map[string]bool, len(parsed)+generate)
-	for _, n := range parsed {
-		seen[n.ID] = true
+	if err := cfg.checkRateLimit(); err != nil {
+		return config{}, err
 	}
-	for i := 1; i <= generate; i++ {
-		n := fakeapi.Number{
+	return cfg, nil
+}
+
+// withGenerated appends the n numbers of -generate to those of -numbers.
+func withGenerated(numbers []fakeapi.Number, n int) ([]fakeapi.Number, error) {
+	if n < 0 || n > maxGenerate {
+		return nil, fmt.Errorf("-generate must be between 0 and %d", maxGenerate)
+	}
+	seen := make(map[string]bool, len(numbers)+n)
+	for _, num := range numbers {
+		seen[num.ID] = true
+	}
+	for i := 1; i <= n; i++ {
+		num := fakeapi.Number{
 			ID:     fmt.Sprintf("wn_%04d", i),
 			Number: fmt.Sprintf("55119000%05d", i),
 			Name:   fmt.Sprintf("Number %04d", i),
 		}
-		if seen[n.ID] {
-			return config{}, fmt.Errorf("-generate: number id %q is already given in -numbers", n.ID)
+		if seen[num.ID] {
+			return nil, fmt.Errorf("-generate: number id %q is already given in -numbers", num.ID)
 		}
-		parsed = append(parsed, n)
+		numbers = append(numbers, num)
 	}
-	cfg.numbers = parsed
+	return numbers, nil
+}
 
+// checkRateLimit checks -rate-limit, -rate-burst and -rate-window, and defaults the burst to the
+// rate, rounded up.
+func (cfg *config) checkRateLimit() error {
 	if cfg.rateLimit < 0 || math.IsNaN(cfg.rateLimit) || math.IsInf(cfg.rateLimit, 0) {
-		return config{}, errors.New("-rate-limit must be a finite number >= 0")
+		return errors.New("-rate-limit must be a finite number >= 0")
 	}
 	if cfg.rateBurst < 0 {
-		return config{}, errors.New("-rate-burst must be >= 0")
+		return errors.New("-rate-burst must be >= 0")
 	}
 	if cfg.rateWindow < 0 || (cfg.rateWindow > 0 && (cfg.rateLimit < 1 || cfg.rateLimit != math.Trunc(cfg.rateLimit))) {
-		return config{}, errors.New("-rate-window must be > 0, with a whole -rate-limit of at least 1 (requests per window)")
+		return errors.New("-rate-window must be > 0, with a whole -rate-limit of at least 1 (requests per window)")
 	}
 	if cfg.rateLimit > 0 && cfg.rateBurst == 0 {
 		cfg.rateBurst = max(1, int(math.Ceil(cfg.rateLimit)))
 	}
-	return cfg, nil
+	return nil
 }
 
 // parseNumbers parses "id=number:Display Name,..."; a "!" right after the id marks a legacy key.

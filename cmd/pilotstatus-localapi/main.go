@@ -58,18 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 // serve runs the fake API described by cfg until ctx ends, then shuts it down gracefully.
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
-	api := fakeapi.New(fakeapi.Options{TenantKey: cfg.tenantKey, Numbers: cfg.numbers})
-	switch {
-	case cfg.rateWindow > 0:
-		api.SetFixedWindowLimit(int(cfg.rateLimit), cfg.rateWindow)
-	case cfg.rateLimit > 0:
-		api.SetRateLimit(cfg.rateLimit, cfg.rateBurst)
-	}
-	if cfg.tenantKey == "" {
-		// The only key this program ever prints: the fake's own, freshly generated credential.
-		fmt.Fprintf(stderr, "tenant key (generated; set -tenant-key or PILOTSTATUS_LOCAL_TENANT_KEY to choose one): %s\n", api.TenantKey())
-	}
-
+	api := newAPI(cfg, stderr)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.listen)
 	if err != nil {
@@ -104,9 +93,30 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return shutdown(srv, errc, stderr)
+}
+
+// newAPI builds the fake API of cfg, with its rate limit, and prints a generated tenant key.
+func newAPI(cfg config, stderr io.Writer) *fakeapi.API {
+	api := fakeapi.New(fakeapi.Options{TenantKey: cfg.tenantKey, Numbers: cfg.numbers})
+	switch {
+	case cfg.rateWindow > 0:
+		api.SetFixedWindowLimit(int(cfg.rateLimit), cfg.rateWindow)
+	case cfg.rateLimit > 0:
+		api.SetRateLimit(cfg.rateLimit, cfg.rateBurst)
+	}
+	if cfg.tenantKey == "" {
+		// The only key this program ever prints: the fake's own, freshly generated credential.
+		fmt.Fprintf(stderr, "tenant key (generated; set -tenant-key or PILOTSTATUS_LOCAL_TENANT_KEY to choose one): %s\n", api.TenantKey())
+	}
+	return api
+}
+
+// shutdown stops srv gracefully, giving requests in flight five seconds; errc has Serve's result.
+func shutdown(srv *http.Server, errc <-chan error, stderr io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := srv.Shutdown(ctx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
