@@ -139,20 +139,8 @@ func protoServer(t *testing.T, url, tenant string) (tfprotov6.ProviderServer, *t
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
 	}
-	typ, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatal("the provider schema is not an object")
-	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	vals["base_url"], vals["api_key"] = str(url), str(tenant)
-	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
+	config := providerConfig(t, srv, map[string]any{"base_url": url, "api_key": tenant})
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: config})
 	if err != nil || len(resp.Diagnostics) > 0 {
 		t.Fatalf("ConfigureProvider: %v %v", err, resp.Diagnostics)
 	}
