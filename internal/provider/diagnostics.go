@@ -103,70 +103,100 @@ func apiErrorDiagnostic(summary, attempted, numberID string, err error, cred cre
 	return diag.NewErrorDiagnostic(summary, b.String())
 }
 
-// adviceFor says what the user can do about err.
+// adviceFor says what the user can do about err: about its cause, and, when a regeneration may
+// have been carried out without its answer arriving, about the key that may have changed.
 func adviceFor(err error, numberID string, cred credential) string {
-	var (
-		apiErr   *pilotstatus.APIError
-		transErr *pilotstatus.TransportError
-	)
-	var advice string
-	switch {
-	case errors.Is(err, pilotstatus.ErrInterrupted) || errors.Is(err, context.Canceled):
-		advice = "Terraform was interrupted (for example by Ctrl-C) and asked the provider to stop, so this operation stopped " +
-			"before it could finish. A regeneration already sent is always allowed to finish and its key is kept; no new " +
-			"regeneration is started after the interruption. Apply again to finish the run."
-	case errors.Is(err, pilotstatus.ErrDelayedRegeneration):
-		advice = fmt.Sprintf("A regeneration request for WhatsApp number %q that had been given up (its answer did not come in time) "+
-			"reached the API late, after the request that answered, and regenerated the key once more. The key list does not "+
-			"reveal that key, so no usable key could be stored. The next apply regenerates the key and stores it.", numberID)
-	case pilotstatus.IsTLSError(err):
-		advice = "The TLS connection to the API failed: the server's certificate is not trusted on this machine, or base_url " +
-			"points at a server that does not speak TLS. This is not retried. Check base_url (" + envBaseURL + "), and the " +
-			"machine's trusted certificates if a proxy intercepts TLS."
-	case errors.As(err, &apiErr) && pilotstatus.IsUnauthorized(err):
-		advice = cred.unauthorizedAdvice()
-	case errors.As(err, &apiErr) && apiErr.Code == "NUMBER_SCOPE_NOT_ALLOWED":
-		advice = "The provider is configured with a number-scoped key, which cannot manage API keys. " +
-			"Configure the tenant-scoped key instead: Pilot Status Dashboard → Profile → API."
-	case errors.As(err, &apiErr) && pilotstatus.IsForbidden(err):
-		advice = "The API refused this operation for the configured key (403). Managing API keys needs the tenant-scoped key " +
-			"from Pilot Status Dashboard → Profile → API."
-	case errors.As(err, &apiErr) && pilotstatus.IsNotFound(err) && apiErr.Code != "NUMBER_NOT_FOUND" && apiErr.Method == http.MethodGet:
-		advice = fmt.Sprintf("The API has no %s endpoint at this address (404): check base_url (%s). It must be the API's "+
-			"address without a path, such as %s.", apiErr.Path, envBaseURL, pilotstatus.DefaultBaseURL)
-	case errors.As(err, &apiErr) && pilotstatus.IsNotFound(err):
-		advice = fmt.Sprintf("The tenant has no WhatsApp number with id %q. Check whatsapp_number_id: the number may have been "+
-			"removed, or it belongs to another tenant than the configured key.", numberID)
-	case errors.As(err, &apiErr) && pilotstatus.IsValidation(err):
-		advice = fmt.Sprintf("The API rejected the request as invalid (400). Check whatsapp_number_id %q.", numberID)
-	case errors.As(err, &apiErr) && pilotstatus.IsRateLimited(err):
-		advice = fmt.Sprintf("The API kept answering 429 Too Many Requests; the request was tried %s. ", attemptsText(apiErr.Attempts, apiErr.Elapsed))
-		if apiErr.LearnedRate > 0 {
-			advice += fmt.Sprintf("The provider had slowed itself down to %s requests per second after the API's 429s. "+
-				"Other runs against the same account share its limit: set max_requests_per_second lower than that "+
-				"(each concurrent run its share), or raise max_retries, and apply again.", strconv.FormatFloat(apiErr.LearnedRate, 'f', -1, 64))
-		} else {
-			advice += "Wait a moment and apply again, raise max_retries, or set max_requests_per_second to the API's rate limit."
-		}
-	case errors.As(err, &apiErr) && pilotstatus.IsServerError(err):
-		advice = fmt.Sprintf("The API failed with a server error; the request was tried %s. "+
-			"Pilot Status may be having trouble; apply again later.", attemptsText(apiErr.Attempts, apiErr.Elapsed))
-	case errors.As(err, &transErr):
-		advice = fmt.Sprintf("The request did not complete (network failure or timeout); it was tried %s. "+
-			"Check base_url and the connection, or raise request_timeout or max_retries.", attemptsText(transErr.Attempts, transErr.Elapsed))
-	case errors.Is(err, pilotstatus.ErrMalformedResponse):
-		advice = "The API answered, but not with the documented shape. Pilot Status may be having trouble, or base_url " +
-			"points at something other than the Pilot Status API."
-	case errors.As(err, &apiErr):
-		advice = fmt.Sprintf("The API answered with HTTP %d.", apiErr.Status)
-	default:
-		advice = "Check base_url and the connection, then apply again."
-	}
+	advice := causeAdvice(err, numberID, cred)
 	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
 		advice += fmt.Sprintf("\n\nThe key of number %q may have been regenerated without the new key reaching the provider, so "+
 			"its previous key may no longer work. No new key was stored; the next apply regenerates the key again and stores it.", numberID)
 	}
 	return advice
+}
+
+// causeAdvice says what the user can do about the cause of err: a stop or a failure before any
+// answer, an answer of the API, no answer at all, or an answer of the wrong shape.
+func causeAdvice(err error, numberID string, cred credential) string {
+	if advice := stopAdvice(err, numberID); advice != "" {
+		return advice
+	}
+	var apiErr *pilotstatus.APIError
+	if errors.As(err, &apiErr) {
+		if advice := statusAdvice(apiErr, numberID, cred); advice != "" {
+			return advice
+		}
+	}
+	var transErr *pilotstatus.TransportError
+	switch {
+	case errors.As(err, &transErr):
+		return fmt.Sprintf("The request did not complete (network failure or timeout); it was tried %s. "+
+			"Check base_url and the connection, or raise request_timeout or max_retries.", attemptsText(transErr.Attempts, transErr.Elapsed))
+	case errors.Is(err, pilotstatus.ErrMalformedResponse):
+		return "The API answered, but not with the documented shape. Pilot Status may be having trouble, or base_url " +
+			"points at something other than the Pilot Status API."
+	case apiErr != nil:
+		return fmt.Sprintf("The API answered with HTTP %d.", apiErr.Status)
+	}
+	return "Check base_url and the connection, then apply again."
+}
+
+// stopAdvice is the advice for an operation stopped by an interruption, a regeneration that
+// landed late, or a TLS connection that failed; "" for any other error.
+func stopAdvice(err error, numberID string) string {
+	switch {
+	case errors.Is(err, pilotstatus.ErrInterrupted) || errors.Is(err, context.Canceled):
+		return "Terraform was interrupted (for example by Ctrl-C) and asked the provider to stop, so this operation stopped " +
+			"before it could finish. A regeneration already sent is always allowed to finish and its key is kept; no new " +
+			"regeneration is started after the interruption. Apply again to finish the run."
+	case errors.Is(err, pilotstatus.ErrDelayedRegeneration):
+		return fmt.Sprintf("A regeneration request for WhatsApp number %q that had been given up (its answer did not come in time) "+
+			"reached the API late, after the request that answered, and regenerated the key once more. The key list does not "+
+			"reveal that key, so no usable key could be stored. The next apply regenerates the key and stores it.", numberID)
+	case pilotstatus.IsTLSError(err):
+		return "The TLS connection to the API failed: the server's certificate is not trusted on this machine, or base_url " +
+			"points at a server that does not speak TLS. This is not retried. Check base_url (" + envBaseURL + "), and the " +
+			"machine's trusted certificates if a proxy intercepts TLS."
+	}
+	return ""
+}
+
+// statusAdvice is the advice for an API answer whose status or code has one; "" for any other.
+func statusAdvice(apiErr *pilotstatus.APIError, numberID string, cred credential) string {
+	switch {
+	case pilotstatus.IsUnauthorized(apiErr):
+		return cred.unauthorizedAdvice()
+	case apiErr.Code == "NUMBER_SCOPE_NOT_ALLOWED":
+		return "The provider is configured with a number-scoped key, which cannot manage API keys. " +
+			"Configure the tenant-scoped key instead: Pilot Status Dashboard → Profile → API."
+	case pilotstatus.IsForbidden(apiErr):
+		return "The API refused this operation for the configured key (403). Managing API keys needs the tenant-scoped key " +
+			"from Pilot Status Dashboard → Profile → API."
+	case pilotstatus.IsNotFound(apiErr) && apiErr.Code != "NUMBER_NOT_FOUND" && apiErr.Method == http.MethodGet:
+		return fmt.Sprintf("The API has no %s endpoint at this address (404): check base_url (%s). It must be the API's "+
+			"address without a path, such as %s.", apiErr.Path, envBaseURL, pilotstatus.DefaultBaseURL)
+	case pilotstatus.IsNotFound(apiErr):
+		return fmt.Sprintf("The tenant has no WhatsApp number with id %q. Check whatsapp_number_id: the number may have been "+
+			"removed, or it belongs to another tenant than the configured key.", numberID)
+	case pilotstatus.IsValidation(apiErr):
+		return fmt.Sprintf("The API rejected the request as invalid (400). Check whatsapp_number_id %q.", numberID)
+	case pilotstatus.IsRateLimited(apiErr):
+		return rateLimitAdvice(apiErr)
+	case pilotstatus.IsServerError(apiErr):
+		return fmt.Sprintf("The API failed with a server error; the request was tried %s. "+
+			"Pilot Status may be having trouble; apply again later.", attemptsText(apiErr.Attempts, apiErr.Elapsed))
+	}
+	return ""
+}
+
+// rateLimitAdvice is the advice for 429s that outlasted the retries.
+func rateLimitAdvice(apiErr *pilotstatus.APIError) string {
+	advice := fmt.Sprintf("The API kept answering 429 Too Many Requests; the request was tried %s. ", attemptsText(apiErr.Attempts, apiErr.Elapsed))
+	if apiErr.LearnedRate > 0 {
+		return advice + fmt.Sprintf("The provider had slowed itself down to %s requests per second after the API's 429s. "+
+			"Other runs against the same account share its limit: set max_requests_per_second lower than that "+
+			"(each concurrent run its share), or raise max_retries, and apply again.", strconv.FormatFloat(apiErr.LearnedRate, 'f', -1, 64))
+	}
+	return advice + "Wait a moment and apply again, raise max_retries, or set max_requests_per_second to the API's rate limit."
 }
 
 func attemptsText(attempts int, elapsed time.Duration) string {
