@@ -111,8 +111,7 @@ func (d *apiKeysDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 
 	keys, err := d.data.keys.all(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
-			"Listing the current API key of every WhatsApp number (GET /v1/api-keys) failed", "", err, d.data.cred))
+		resp.Diagnostics.Append(keyListFailed(err, d.data.cred))
 		return
 	}
 	tflog.Debug(ctx, "Listed API key metadata", map[string]any{"count": len(keys)})

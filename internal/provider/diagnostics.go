@@ -15,13 +15,20 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-// Diagnostic summaries, one per operation.
+// Diagnostic summaries: one per operation for the API errors, and the others that more than one
+// diagnostic has.
 const (
 	summaryRegenerate  = "Unable to Regenerate API Key"
 	summaryListKeys    = "Unable to Read API Keys"
 	summaryInvalidate  = "Unable to Invalidate API Key"
 	summaryListNumbers = "Unable to List WhatsApp Numbers"
 	summaryStoreKey    = "Unable to Store API Key"
+
+	summaryNumberNotFound      = "WhatsApp Number Not Found"
+	summaryExternalRotation    = "Key Rotated Outside Terraform"
+	summaryEarlyRotationWindow = "Invalid Early Rotation Window"
+	summaryOpenNotRevealable   = "API Key Is Not Revealable"
+	summaryOpenOtherKey        = "API Key Is Not the Expected Key"
 )
 
 // credential is the credential the provider is configured with, as diagnostics need it: where it
@@ -206,6 +213,88 @@ func attemptsText(attempts int, elapsed time.Duration) string {
 	return fmt.Sprintf("%d times over %s", attempts, elapsed.Round(time.Millisecond))
 }
 
+// The API errors, one constructor per operation and purpose: each says what was attempted, and
+// apiErrorDiagnostic adds the advice and the original error.
+
+// apiFailure builds the diagnostic of a failed API call about the key of numberID.
+type apiFailure func(numberID string, err error, cred credential) diag.Diagnostic
+
+// keyReadFailed reports a failed read of the key list for the current key of numberID: purpose
+// says what the read was for (empty for a refresh), outcome what became of the operation.
+func keyReadFailed(summary, numberID, purpose, outcome string, err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summary, fmt.Sprintf("Reading the current key of WhatsApp number %q (GET /v1/api-keys)%s failed; %s",
+		numberID, purpose, outcome), numberID, err, cred)
+}
+
+// refreshFailed: the refresh of the resource.
+func refreshFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryListKeys, numberID, "", "the state was left as it was", err, cred)
+}
+
+// regenerationCheckFailed: the plan of a regeneration, which checks the number and credentials.
+func regenerationCheckFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryListKeys, fmt.Sprintf("Planning the regeneration of the key of WhatsApp number %q needs "+
+		"the tenant's key list (GET /v1/api-keys), and reading it failed; nothing was regenerated", numberID), numberID, err, cred)
+}
+
+// keyBeforeRegenerationFailed: the key a regeneration settles an unanswered request against.
+func keyBeforeRegenerationFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryRegenerate, numberID, ", which a regeneration needs to tell whether an unanswered request "+
+		"was carried out,", "nothing was regenerated", err, cred)
+}
+
+// regenerationFailed: the regeneration of a create or a replacement.
+func regenerationFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryRegenerate, fmt.Sprintf("Regenerating the API key of WhatsApp number %q (POST /v1/api-keys) failed",
+		numberID), numberID, err, cred)
+}
+
+// adoptionCheckFailed: the plan of an adoption (on_external_rotation = "adopt").
+func adoptionCheckFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryListKeys, numberID, ", to adopt the key regenerated outside Terraform,", "nothing was changed", err, cred)
+}
+
+// adoptionReadFailed: the apply of an adoption.
+func adoptionReadFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryListKeys, numberID, ", to adopt the key regenerated outside Terraform,", "the state was left as it was",
+		err, cred)
+}
+
+// storeReadFailed: storing the key in state without regenerating (store_key = true).
+func storeReadFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryStoreKey, numberID, ", to store it in state (store_key = true),", "the state was left as it was", err, cred)
+}
+
+// invalidationReadFailed: the check of a destroy with on_destroy = "invalidate" that the key is
+// still the number's.
+func invalidationReadFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryInvalidate, numberID, fmt.Sprintf(", to invalidate it on destroy (on_destroy = %q),", onDestroyInvalidate),
+		"nothing was invalidated and the resource stays in state", err, cred)
+}
+
+// invalidationFailed: the regeneration of a destroy with on_destroy = "invalidate".
+func invalidationFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryInvalidate, fmt.Sprintf("Regenerating the API key of WhatsApp number %q (POST /v1/api-keys), "+
+		"to invalidate the key in state on destroy (on_destroy = %q), failed; the resource stays in state and the next destroy "+
+		"tries again", numberID, onDestroyInvalidate), numberID, err, cred)
+}
+
+// openReadFailed: the opening of the ephemeral resource.
+func openReadFailed(numberID string, err error, cred credential) diag.Diagnostic {
+	return keyReadFailed(summaryListKeys, numberID, "", "no key was regenerated", err, cred)
+}
+
+// keyListFailed: the read of data "pilotstatus_api_keys".
+func keyListFailed(err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryListKeys, "Listing the current API key of every WhatsApp number (GET /v1/api-keys) failed",
+		"", err, cred)
+}
+
+// numberListFailed: the read of data "pilotstatus_numbers".
+func numberListFailed(err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryListNumbers, "Listing the tenant's WhatsApp numbers (GET /v1/numbers) failed", "", err, cred)
+}
+
 // The diagnostics of pilotstatus_number_api_key. Keys are named by their last four characters,
 // never by their id: a key id is a credential (the API accepts it as x-api-key-id).
 
@@ -226,11 +315,27 @@ func unquote(b []byte) string {
 	return s
 }
 
+// numberNotFoundError refuses to regenerate the key of a number the key list does not have.
 func numberNotFoundError(numberID string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "WhatsApp Number Not Found",
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryNumberNotFound,
 		fmt.Sprintf("The tenant's key list (GET /v1/api-keys) has no WhatsApp number %q, so its key cannot be regenerated; "+
 			"nothing was regenerated. Check whatsapp_number_id: the number may have been removed, or it belongs to another "+
 			"tenant than the configured key. data \"pilotstatus_numbers\" lists the tenant's numbers.", numberID))
+}
+
+// numberGoneOnRefresh says that a refresh removed the key of a number the tenant no longer has
+// from state.
+func numberGoneOnRefresh(numberID string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic(summaryNumberNotFound,
+		fmt.Sprintf("The tenant no longer has WhatsApp number %q, so its key was removed from state. "+
+			"If the configuration still declares it, the next apply tries to regenerate its key and fails until the number exists again.",
+			numberID))
+}
+
+// invalidNumberID refuses a whatsapp_number_id that cannot name a number; problem says what is
+// wrong with it.
+func invalidNumberID(p path.Path, problem string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid WhatsApp Number ID", problem)
 }
 
 // invalidImportID refuses an import id (terraform import, or an import block with id)
@@ -274,6 +379,33 @@ func regenerationPlanned(numberID, currentLast4, onDestroy string) diag.Diagnost
 	return diag.NewWarningDiagnostic("API Key Will Be Regenerated", detail)
 }
 
+// importedNotRevealable warns that an import found a legacy key, which state cannot hold.
+func importedNotRevealable(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Imported Key Is Not Revealable",
+		fmt.Sprintf("The current key of WhatsApp number %q (ending in %q) was created before Pilot Status stored keys "+
+			"encrypted, so the API cannot reveal it: key is null in state. The key still works where it is already used. "+
+			"To get a usable key in state, regenerate it, which invalidates the current key: "+
+			"terraform apply -replace=<address of this resource>.", numberID, currentLast4))
+}
+
+// destroyWarning says, in a plan that destroys the key of numberID, what on_destroy makes the
+// destroy do to it.
+func destroyWarning(numberID, onDestroy, stateLast4 string) diag.Diagnostic {
+	if onDestroy == onDestroyInvalidate {
+		return diag.NewWarningDiagnostic("Destroying Invalidates the Key",
+			fmt.Sprintf("on_destroy is %q: destroying this pilotstatus_number_api_key regenerates the key of WhatsApp number %q "+
+				"and discards the new one, so the key in state (ending in %q) stops working and the number has no key that "+
+				"anyone holds until it is regenerated again. If the number's current key is no longer this resource's key "+
+				"(a replacement or someone else regenerated it since), nothing is invalidated.",
+				onDestroyInvalidate, numberID, stateLast4))
+	}
+	return diag.NewWarningDiagnostic("Destroying Does Not Invalidate the Key",
+		fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
+			"its key of WhatsApp number %q from state, without an API call. Unless a regeneration in the same apply "+
+			"replaces it, that key stays valid. To make it stop working on destroy, set on_destroy = %q and apply "+
+			"before destroying, or regenerate it first (terraform apply -replace=<address>).", numberID, onDestroyInvalidate))
+}
+
 func duplicateNumber(numberID string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), "Duplicate WhatsApp Number",
 		fmt.Sprintf("Two pilotstatus_number_api_key resources of this provider configuration manage WhatsApp number %q. "+
@@ -300,11 +432,11 @@ func externalRotationRead(numberID, stateLast4, currentLast4 string, adopt bool)
 		detail += fmt.Sprintf(" on_external_rotation is %q, but the API does not reveal the new key (a legacy key), so it cannot be "+
 			"adopted: regenerating is the only way to hold a working key.", onExternalRotationAdopt)
 	}
-	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform", detail)
+	return diag.NewWarningDiagnostic(summaryExternalRotation, detail)
 }
 
 func externalRotationPlanned(numberID, stateLast4, currentLast4 string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform",
+	return diag.NewWarningDiagnostic(summaryExternalRotation,
 		fmt.Sprintf("The key of WhatsApp number %q in state%s is no longer the number's current key%s: it was "+
 			"regenerated outside Terraform (the dashboard, another tool, or another resource for the same number). "+
 			"The key in state no longer works, so this plan regenerates the key and stores the new one. To take the new "+
@@ -328,7 +460,7 @@ func adoptionPlanned(numberID, stateLast4, currentLast4 string) diag.Diagnostic 
 }
 
 func adoptionImpossible(numberID, currentLast4 string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Key Rotated Outside Terraform",
+	return diag.NewWarningDiagnostic(summaryExternalRotation,
 		fmt.Sprintf("The key of WhatsApp number %q was regenerated outside Terraform. on_external_rotation is %q, but the API "+
 			"does not reveal the new key%s (a legacy key), so it cannot be adopted: this plan regenerates the key, which is the "+
 			"only way to hold a working key.", numberID, onExternalRotationAdopt, endingIn(currentLast4)))
@@ -381,10 +513,59 @@ func scheduledRotation(numberID, nextRotationAt, period, window string) diag.Dia
 // windowNotShorter refuses an early_rotation_window that is not shorter than rotation_period: every
 // rotation would be due again at once.
 func windowNotShorter(window, period string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("early_rotation_window"), "Invalid Early Rotation Window",
+	return diag.NewAttributeErrorDiagnostic(path.Root("early_rotation_window"), summaryEarlyRotationWindow,
 		fmt.Sprintf("early_rotation_window %q is not shorter than rotation_period %q: a key would be due again as soon as it "+
 			"was rotated. Use a window shorter than the period, such as the interval of the job that runs the plans "+
 			"(\"1d\" for a daily job with rotation_period = \"30d\").", window, period))
+}
+
+// invalidRotationAnchor refuses a rotation_anchor that is not an RFC 3339 timestamp.
+func invalidRotationAnchor(p path.Path, value string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid Rotation Anchor",
+		fmt.Sprintf("%q is not a rotation anchor; use %s.", value, rotationAnchorExample))
+}
+
+// The diagnostics of ephemeral "pilotstatus_number_api_key": why the key of a number cannot be
+// opened.
+
+// openNumberNotFound: the key list has no such number.
+func openNumberNotFound(numberID string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryNumberNotFound,
+		fmt.Sprintf("No WhatsApp number with id %q exists in the tenant: the tenant's key list (GET /v1/api-keys) has no "+
+			"such number. Check whatsapp_number_id: the number may have been removed, or it belongs to another tenant than "+
+			"the configured key.", numberID))
+}
+
+// openNotRevealable: the number's key is a legacy key, which the API cannot reveal.
+func openNotRevealable(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNotRevealable,
+		fmt.Sprintf("The current key of WhatsApp number %q%s is a legacy key, created before Pilot Status "+
+			"stored keys encrypted, so the API cannot reveal it and there is no key to open. The key still works where "+
+			"it is already used. Only regenerating it makes it usable, and regenerating invalidates the current key at "+
+			"once: for example manage the number's key with a pilotstatus_number_api_key resource (whose key attribute "+
+			"then holds the new key), or regenerate it in the Pilot Status dashboard. After that, this ephemeral "+
+			"resource opens the new key. If a pilotstatus_number_api_key already manages the number (for example with "+
+			"store_key = false), regenerate it with terraform apply -replace=<its address> -target=<its address>: the "+
+			"target keeps that plan from opening this ephemeral resource.", numberID, endingIn(currentLast4)))
+}
+
+// openKeyNotListed: the key list marks the key revealable but leaves it out.
+func openKeyNotListed(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summaryListKeys,
+		fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %q%s "+
+			"as revealable but did not include it. Pilot Status may be having trouble; try again later.",
+			numberID, endingIn(currentLast4)))
+}
+
+// openOtherKey: the number's current key is not the one key_fingerprint names.
+func openOtherKey(numberID, currentLast4 string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("key_fingerprint"), summaryOpenOtherKey,
+		fmt.Sprintf("The current key of WhatsApp number %q%s is not the key that key_fingerprint names: that key was "+
+			"regenerated after the pilotstatus_number_api_key that holds it last saw it (outside Terraform, or by another "+
+			"run), so it no longer works, and the current key is not the one the configuration hands on. No key was opened "+
+			"and none was regenerated. Plan and apply again with a refresh (not -refresh=false): the refresh finds the "+
+			"rotation, the plan regenerates (or, with on_external_rotation = \"adopt\", adopts) the key, and this ephemeral "+
+			"resource then opens the new key in the same apply.", numberID, endingIn(currentLast4)))
 }
 
 // recoveryName names how a key was obtained, for logs.

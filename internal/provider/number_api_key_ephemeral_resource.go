@@ -2,13 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -19,13 +17,6 @@ import (
 var (
 	_ ephemeral.EphemeralResource              = (*numberAPIKeyEphemeralResource)(nil)
 	_ ephemeral.EphemeralResourceWithConfigure = (*numberAPIKeyEphemeralResource)(nil)
-)
-
-// Diagnostic summaries of the ephemeral resource that are not API errors.
-const (
-	summaryOpenNumberNotFound = "WhatsApp Number Not Found"
-	summaryOpenNotRevealable  = "API Key Is Not Revealable"
-	summaryOpenOtherKey       = "API Key Is Not the Expected Key"
 )
 
 // NewNumberAPIKeyEphemeralResource returns the pilotstatus_number_api_key ephemeral resource.
@@ -174,29 +165,13 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 func openDiagnostic(numberID string, current pilotstatus.NumberKey, found bool, err error, cred credential) diag.Diagnostic {
 	switch {
 	case err != nil:
-		return apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys) failed; no key was regenerated", quote(numberID)),
-			numberID, err, cred)
+		return openReadFailed(numberID, err, cred)
 	case !found:
-		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNumberNotFound,
-			fmt.Sprintf("No WhatsApp number with id %s exists in the tenant: the tenant's key list (GET /v1/api-keys) has no "+
-				"such number. Check whatsapp_number_id: the number may have been removed, or it belongs to another tenant than "+
-				"the configured key.", quote(numberID)))
+		return openNumberNotFound(numberID)
 	case !current.Revealable:
-		return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryOpenNotRevealable,
-			fmt.Sprintf("The current key of WhatsApp number %s%s is a legacy key, created before Pilot Status "+
-				"stored keys encrypted, so the API cannot reveal it and there is no key to open. The key still works where "+
-				"it is already used. Only regenerating it makes it usable, and regenerating invalidates the current key at "+
-				"once: for example manage the number's key with a pilotstatus_number_api_key resource (whose key attribute "+
-				"then holds the new key), or regenerate it in the Pilot Status dashboard. After that, this ephemeral "+
-				"resource opens the new key. If a pilotstatus_number_api_key already manages the number (for example with "+
-				"store_key = false), regenerate it with terraform apply -replace=<its address> -target=<its address>: the "+
-				"target keeps that plan from opening this ephemeral resource.", quote(numberID), endingIn(current.KeyLast4)))
+		return openNotRevealable(numberID, current.KeyLast4)
 	case current.Key == "":
-		return diag.NewErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("The tenant's key list (GET /v1/api-keys) marked the current key of WhatsApp number %s%s "+
-				"as revealable but did not include it. Pilot Status may be having trouble; try again later.",
-				quote(numberID), endingIn(current.KeyLast4)))
+		return openKeyNotListed(numberID, current.KeyLast4)
 	}
 	return nil
 }
@@ -207,13 +182,7 @@ func expectedKeyDiagnostic(numberID string, expected types.String, current pilot
 	if expected.IsNull() || keyFingerprint(current.Key) == expected.ValueString() {
 		return nil
 	}
-	return diag.NewAttributeErrorDiagnostic(path.Root("key_fingerprint"), summaryOpenOtherKey,
-		fmt.Sprintf("The current key of WhatsApp number %s%s is not the key that key_fingerprint names: that key was "+
-			"regenerated after the pilotstatus_number_api_key that holds it last saw it (outside Terraform, or by another "+
-			"run), so it no longer works, and the current key is not the one the configuration hands on. No key was opened "+
-			"and none was regenerated. Plan and apply again with a refresh (not -refresh=false): the refresh finds the "+
-			"rotation, the plan regenerates (or, with on_external_rotation = \"adopt\", adopts) the key, and this ephemeral "+
-			"resource then opens the new key in the same apply.", quote(numberID), endingIn(current.KeyLast4)))
+	return openOtherKey(numberID, current.KeyLast4)
 }
 
 // setFromListed fills the results from the number's entry in the key list.

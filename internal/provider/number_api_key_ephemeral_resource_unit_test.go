@@ -163,7 +163,7 @@ func TestEphemeralOpenErrors(t *testing.T) {
 			name:     "number not found",
 			client:   &ephemeralStubClient{keys: ephemeralListedKeys},
 			numberID: "wn_9",
-			want:     []string{summaryOpenNumberNotFound, `No WhatsApp number with id "wn_9" exists in the tenant`, "whatsapp_number_id"},
+			want:     []string{summaryNumberNotFound, `No WhatsApp number with id "wn_9" exists in the tenant`, "whatsapp_number_id"},
 		},
 		{
 			name:     "revealable without a key",

@@ -86,7 +86,7 @@ func (notBlankValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	if msg := blankProblem(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid WhatsApp Number ID", msg)
+		resp.Diagnostics.Append(invalidNumberID(req.Path, msg))
 	}
 }
 

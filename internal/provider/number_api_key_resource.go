@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -206,7 +205,7 @@ func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numbe
 // key list does not reveal the new key: the plan then regenerates.
 func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, d := r.listedForAdoption(ctx, numberID, "nothing was changed")
+	current, d := r.currentKey(ctx, numberID, adoptionCheckFailed)
 	switch {
 	case d != nil:
 		resp.Diagnostics.Append(d)
@@ -226,15 +225,14 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state num
 	return true
 }
 
-// listedForAdoption reads the number's current key from the key list, to adopt it; the diagnostic
-// is set when the list cannot be read or lacks the number, and says the outcome.
-func (r *numberAPIKeyResource) listedForAdoption(ctx context.Context, numberID, outcome string) (pilotstatus.NumberKey, diag.Diagnostic) {
+// currentKey reads the number's current key from the key list, for an operation that needs the
+// number: the diagnostic is set when the list cannot be read (built by failed, which names the
+// operation) or lacks the number.
+func (r *numberAPIKeyResource) currentKey(ctx context.Context, numberID string, failed apiFailure) (pilotstatus.NumberKey, diag.Diagnostic) {
 	current, found, err := r.data.keys.get(ctx, numberID)
 	switch {
 	case err != nil:
-		return current, apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to adopt the key regenerated outside "+
-				"Terraform, failed; %s", quote(numberID), outcome), numberID, err, r.data.cred)
+		return current, failed(numberID, err, r.data.cred)
 	case !found:
 		return current, numberNotFoundError(numberID)
 	}
@@ -280,21 +278,7 @@ func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, plan number
 func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state numberAPIKeyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	id := quote(state.WhatsAppNumberID.ValueString())
-	if state.OnDestroy.ValueString() == onDestroyInvalidate {
-		resp.Diagnostics.AddWarning("Destroying Invalidates the Key",
-			fmt.Sprintf("on_destroy is %q: destroying this pilotstatus_number_api_key regenerates the key of WhatsApp number %s "+
-				"and discards the new one, so the key in state (ending in %s) stops working and the number has no key that "+
-				"anyone holds until it is regenerated again. If the number's current key is no longer this resource's key "+
-				"(a replacement or someone else regenerated it since), nothing is invalidated.",
-				onDestroyInvalidate, id, quote(state.KeyLast4.ValueString())))
-		return
-	}
-	resp.Diagnostics.AddWarning("Destroying Does Not Invalidate the Key",
-		fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
-			"its key of WhatsApp number %s from state, without an API call. Unless a regeneration in the same apply "+
-			"replaces it, that key stays valid. To make it stop working on destroy, set on_destroy = %q and apply "+
-			"before destroying, or regenerate it first (terraform apply -replace=<address>).", id, onDestroyInvalidate))
+	resp.Diagnostics.Append(destroyWarning(state.WhatsAppNumberID.ValueString(), state.OnDestroy.ValueString(), state.KeyLast4.ValueString()))
 }
 
 // checkRegeneration runs before a plan that regenerates a key is accepted: with a known number id
@@ -308,17 +292,11 @@ func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID t
 		return
 	}
 	id := numberID.ValueString()
-	key, found, err := r.data.keys.get(ctx, id)
-	switch {
-	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Planning the regeneration of the key of WhatsApp number %s needs the tenant's key list "+
-				"(GET /v1/api-keys), and reading it failed; nothing was regenerated", quote(id)), id, err, r.data.cred))
-	case !found:
-		resp.Diagnostics.Append(numberNotFoundError(id))
-	default:
-		resp.Diagnostics.Append(regenerationPlanned(id, key.KeyLast4, onDestroy))
+	current, d := r.currentKey(ctx, id, regenerationCheckFailed)
+	if d == nil {
+		d = regenerationPlanned(id, current.KeyLast4, onDestroy)
 	}
+	resp.Diagnostics.Append(d)
 }
 
 func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -339,25 +317,16 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	// The number's key before the regeneration: an unanswered request is settled against it.
-	current, found, err := r.data.keys.get(ctx, numberID)
-	switch {
-	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), which a regeneration needs to tell "+
-				"whether an unanswered request was carried out, failed; nothing was regenerated", quote(numberID)),
-			numberID, err, r.data.cred))
-		return
-	case !found:
-		resp.Diagnostics.Append(numberNotFoundError(numberID))
+	current, d := r.currentKey(ctx, numberID, keyBeforeRegenerationFailed)
+	if d != nil {
+		resp.Diagnostics.Append(d)
 		return
 	}
 
 	tflog.Info(ctx, "Regenerating API key")
 	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryRegenerate,
-			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys) failed", quote(numberID)),
-			numberID, err, r.data.cred))
+		resp.Diagnostics.Append(regenerationFailed(numberID, err, r.data.cred))
 		return
 	}
 	r.data.keys.regenerated(key)
@@ -425,17 +394,12 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 
 	current, found, err := r.data.keys.get(ctx, numberID)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListKeys,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys) failed; the state was left as it was", quote(numberID)),
-			numberID, err, r.data.cred))
+		resp.Diagnostics.Append(refreshFailed(numberID, err, r.data.cred))
 		return
 	}
 	if !found {
 		tflog.Warn(ctx, "WhatsApp number is gone; removing its key from state")
-		resp.Diagnostics.AddWarning("WhatsApp Number Not Found",
-			fmt.Sprintf("The tenant no longer has WhatsApp number %s, so its key was removed from state. "+
-				"If the configuration still declares it, the next apply tries to regenerate its key and fails until the number exists again.",
-				quote(numberID)))
+		resp.Diagnostics.Append(numberGoneOnRefresh(numberID))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -537,11 +501,7 @@ func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPI
 		return
 	}
 	tflog.Warn(ctx, "Imported an API key the API does not reveal")
-	resp.Diagnostics.AddWarning("Imported Key Is Not Revealable",
-		fmt.Sprintf("The current key of WhatsApp number %s (ending in %s) was created before Pilot Status stored keys "+
-			"encrypted, so the API cannot reveal it: key is null in state. The key still works where it is already used. "+
-			"To get a usable key in state, regenerate it, which invalidates the current key: "+
-			"terraform apply -replace=<address of this resource>.", quote(state.WhatsAppNumberID.ValueString()), quote(current.KeyLast4)))
+	resp.Diagnostics.Append(importedNotRevealable(state.WhatsAppNumberID.ValueString(), current.KeyLast4))
 }
 
 func keyPrefix(key string) string {
@@ -597,7 +557,7 @@ func (r *numberAPIKeyResource) requireConfiguredForUpdate(resp *resource.UpdateR
 // adopt fills plan with the number's current key from the key list, as planned by planAdoption.
 func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyModel, state numberAPIKeyModel, resp *resource.UpdateResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, d := r.listedForAdoption(ctx, numberID, "the state was left as it was")
+	current, d := r.currentKey(ctx, numberID, adoptionReadFailed)
 	switch {
 	case d != nil:
 		resp.Diagnostics.Append(d)
@@ -617,15 +577,10 @@ func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyMode
 // checking that the number's current key is still the key in state.
 func (r *numberAPIKeyResource) storeCurrentKey(ctx context.Context, plan *numberAPIKeyModel, state numberAPIKeyModel, resp *resource.UpdateResponse) bool {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, d := r.currentKey(ctx, numberID, storeReadFailed)
 	switch {
-	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryStoreKey,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to store it in state "+
-				"(store_key = true), failed; the state was left as it was", quote(numberID)), numberID, err, r.data.cred))
-		return false
-	case !found:
-		resp.Diagnostics.Append(numberNotFoundError(numberID))
+	case d != nil:
+		resp.Diagnostics.Append(d)
 		return false
 	case !listTellsKey(state, current) || !isStateKey(state, current):
 		resp.Diagnostics.Append(keyChangedBeforeStore(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
@@ -666,10 +621,7 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKe
 	current, found, err := r.data.keys.get(ctx, numberID)
 	switch {
 	case err != nil:
-		diags.Append(apiErrorDiagnostic(summaryInvalidate,
-			fmt.Sprintf("Reading the current key of WhatsApp number %s (GET /v1/api-keys), to invalidate it on destroy "+
-				"(on_destroy = %q), failed; nothing was invalidated and the resource stays in state", quote(numberID), onDestroyInvalidate),
-			numberID, err, r.data.cred))
+		diags.Append(invalidationReadFailed(numberID, err, r.data.cred))
 		return
 	case !found:
 		tflog.Info(ctx, "The WhatsApp number is gone; there is no key to invalidate")
@@ -683,10 +635,7 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKe
 	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_last4": current.KeyLast4})
 	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
-		diags.Append(apiErrorDiagnostic(summaryInvalidate,
-			fmt.Sprintf("Regenerating the API key of WhatsApp number %s (POST /v1/api-keys), to invalidate the key in state on "+
-				"destroy (on_destroy = %q), failed; the resource stays in state and the next destroy tries again", quote(numberID), onDestroyInvalidate),
-			numberID, err, r.data.cred))
+		diags.Append(invalidationFailed(numberID, err, r.data.cred))
 		return
 	}
 	r.data.keys.regenerated(key)

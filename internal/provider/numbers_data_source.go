@@ -117,8 +117,7 @@ func (d *numbersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 
 	numbers, err := d.data.client.ListNumbers(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(summaryListNumbers,
-			"Listing the tenant's WhatsApp numbers (GET /v1/numbers) failed", "", err, d.data.cred))
+		resp.Diagnostics.Append(numberListFailed(err, d.data.cred))
 		return
 	}
 	tflog.Debug(ctx, "Listed WhatsApp numbers", map[string]any{"count": len(numbers)})

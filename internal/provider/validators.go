@@ -104,7 +104,7 @@ type scheduleDurationValidator struct {
 
 var (
 	rotationPeriodValidator      = scheduleDurationValidator{what: "rotation period", summary: "Invalid Rotation Period"}
-	earlyRotationWindowValidator = scheduleDurationValidator{what: "early rotation window", summary: "Invalid Early Rotation Window"}
+	earlyRotationWindowValidator = scheduleDurationValidator{what: "early rotation window", summary: summaryEarlyRotationWindow}
 )
 
 func (scheduleDurationValidator) Description(_ context.Context) string {
@@ -145,7 +145,6 @@ func (rotationAnchorValidator) ValidateString(_ context.Context, req validator.S
 		return
 	}
 	if _, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Anchor",
-			fmt.Sprintf("%q is not a rotation anchor; use %s.", req.ConfigValue.ValueString(), rotationAnchorExample))
+		resp.Diagnostics.Append(invalidRotationAnchor(req.Path, req.ConfigValue.ValueString()))
 	}
 }
