@@ -103,20 +103,7 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 		r.planCreate(ctx, plan, configured, resp)
 		return
 	}
-
-	var state numberAPIKeyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
-	resp.Diagnostics.Append(diags...)
-	imported, diags := req.Private.GetKey(ctx, privateImported)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if r.planChange(ctx, plan, state, configured, observed, len(imported) > 0, resp) {
-		// A replacement: Terraform shows only the warnings of this first planning call.
-		r.checkRegeneration(ctx, plan.WhatsAppNumberID, state.OnDestroy.ValueString(), resp)
-	}
+	r.planUpdate(ctx, req, plan, configured, resp)
 }
 
 // planCreate plans a create, or the create half of a replacement: the key is regenerated. Unless
@@ -162,42 +149,82 @@ func planStoredCredentials(ctx context.Context, plan, state numberAPIKeyModel, r
 	}
 }
 
+// planUpdate plans a resource in state. A plan that replaces it, regenerating the key, is checked
+// and warned of: Terraform shows only the warnings of this first planning call.
+func (r *numberAPIKeyResource) planUpdate(ctx context.Context, req resource.ModifyPlanRequest, plan numberAPIKeyModel, configured types.String,
+	resp *resource.ModifyPlanResponse) {
+	var state numberAPIKeyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
+	resp.Diagnostics.Append(diags...)
+	imported, diags := req.Private.GetKey(ctx, privateImported)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.planChange(ctx, plan, state, configured, observed, len(imported) > 0, resp) {
+		r.checkRegeneration(ctx, plan.WhatsAppNumberID, state.OnDestroy.ValueString(), resp)
+	}
+}
+
 // planChange plans a resource in state and reports whether the plan replaces it, regenerating the
-// key: for a key rotated outside Terraform (unless adopted), a due schedule, a new number or new
-// keepers.
+// key: for a key rotated outside Terraform (unless adopted), a new number or new keepers, or a due
+// schedule. Otherwise the key in state stays.
 func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numberAPIKeyModel, configured types.String, observed []byte,
 	imported bool, resp *resource.ModifyPlanResponse) bool {
-	numberID := state.WhatsAppNumberID.ValueString()
-	// The schedule of the key in state, with the planned period, anchor and window:
-	// changing them moves next_rotation_at without regenerating.
+	next := planSchedule(ctx, plan, state, configured, resp)
+	byPlan := !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID) || keepersForceNewKey(state.Keepers, plan.Keepers, imported)
+	switch {
+	case len(observed) > 0:
+		return r.planExternalRotation(ctx, plan, state, unquote(observed), byPlan, resp)
+	case byPlan:
+		// Replaced by the plan itself (keepers, number): the create half plans the credentials.
+		return true
+	case next.due(r.data.now()):
+		r.planRegeneration(ctx, plan, resp)
+		resp.Diagnostics.Append(scheduledRotation(state.WhatsAppNumberID.ValueString(), next.value.ValueString(),
+			plan.RotationPeriod.ValueString(), plan.EarlyRotationWindow.ValueString()))
+		return true
+	}
+	planKeep(ctx, plan, state, next, resp)
+	return false
+}
+
+// planSchedule plans the schedule of the key in state with the planned period, anchor and window,
+// and returns it: changing them moves next_rotation_at without regenerating.
+func planSchedule(ctx context.Context, plan, state numberAPIKeyModel, configured types.String, resp *resource.ModifyPlanResponse) schedule {
 	anchor := plannedAnchor(configured, state.RotationAnchor, state.KeyVersion, plan.RotationPeriod)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
-	next := nextRotation(state.KeyVersion, anchor, plan.RotationPeriod, plan.EarlyRotationWindow)
-	replaced := !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID) || keepersForceNewKey(state.Keepers, plan.Keepers, imported)
-	switch {
-	case len(observed) > 0 && !replaced && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt:
-		// The configuration's choice decides, also in the plan that introduces it.
+	return nextRotation(state.KeyVersion, anchor, plan.RotationPeriod, plan.EarlyRotationWindow)
+}
+
+// planExternalRotation plans for a key regenerated outside Terraform, whose last four characters
+// the refresh saw, and reports whether the plan replaces the resource: it adopts the key when the
+// configuration says so (its choice decides, also in the plan that introduces it) and the plan
+// does not replace it anyway (byPlan); otherwise it regenerates.
+func (r *numberAPIKeyResource) planExternalRotation(ctx context.Context, plan, state numberAPIKeyModel, currentLast4 string, byPlan bool,
+	resp *resource.ModifyPlanResponse) bool {
+	if !byPlan && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt {
 		if r.planAdoption(ctx, plan, state, resp) {
 			return false
 		}
 		r.planRegeneration(ctx, plan, resp)
-	case len(observed) > 0:
-		r.planRegeneration(ctx, plan, resp)
-		resp.Diagnostics.Append(externalRotationPlanned(numberID, state.KeyLast4.ValueString(), unquote(observed)))
-	case !replaced && next.due(r.data.now()):
-		r.planRegeneration(ctx, plan, resp)
-		resp.Diagnostics.Append(scheduledRotation(numberID, next.value.ValueString(), plan.RotationPeriod.ValueString(),
-			plan.EarlyRotationWindow.ValueString()))
-	case !replaced:
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
-		planStoredCredentials(ctx, plan, state, resp)
-		if !storesKey(plan.StoreKey) && state.KeyFingerprint.IsNull() && !state.KeyLast4.IsNull() {
-			resp.Diagnostics.Append(unrevealableKeyOutOfState(numberID, state.KeyLast4.ValueString()))
-		}
-		return false
+		return true
 	}
-	// Replaced by the plan itself (keepers, number): the create half plans the credentials.
+	r.planRegeneration(ctx, plan, resp)
+	resp.Diagnostics.Append(externalRotationPlanned(state.WhatsAppNumberID.ValueString(), state.KeyLast4.ValueString(), currentLast4))
 	return true
+}
+
+// planKeep plans keeping the key in state, on the schedule next: the credentials stay, are taken
+// from the key list or leave state, as store_key says (planStoredCredentials). A legacy key that
+// leaves state can no longer be handed on, which is warned of.
+func planKeep(ctx context.Context, plan, state numberAPIKeyModel, next schedule, resp *resource.ModifyPlanResponse) {
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
+	planStoredCredentials(ctx, plan, state, resp)
+	if !storesKey(plan.StoreKey) && state.KeyFingerprint.IsNull() && !state.KeyLast4.IsNull() {
+		resp.Diagnostics.Append(unrevealableKeyOutOfState(state.WhatsAppNumberID.ValueString(), state.KeyLast4.ValueString()))
+	}
 }
 
 // planAdoption plans taking the key regenerated outside Terraform into state without
@@ -300,41 +327,15 @@ func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID t
 }
 
 func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
-		return
-	}
-	ctx = r.data.maskContext(ctx)
-	var plan numberAPIKeyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	ctx, plan, ok := r.begin(ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	numberID := plan.WhatsAppNumberID.ValueString()
-	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
-
-	if !r.data.claims.claim(numberID) {
-		resp.Diagnostics.Append(duplicateRegeneration(numberID))
+	key, ok := r.regenerate(ctx, numberID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	// The number's key before the regeneration: an unanswered request is settled against it.
-	current, d := r.currentKey(ctx, numberID, keyBeforeRegenerationFailed)
-	if d != nil {
-		resp.Diagnostics.Append(d)
-		return
-	}
-
-	tflog.Info(ctx, "Regenerating API key")
-	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
-	if err != nil {
-		resp.Diagnostics.Append(regenerationFailed(numberID, err, r.data.cred))
-		return
-	}
-	r.data.keys.regenerated(key)
-	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": recoveryName(key.Recovery)})
-	if d := recoveryWarning(numberID, key); d != nil {
-		resp.Diagnostics.Append(d)
-	}
-
 	plan.ID = types.StringValue(numberID)
 	if kept, ok := r.data.anchors.take(numberID); ok && plan.RotationAnchor.IsUnknown() {
 		// The replacement of a scheduled key keeps its schedule.
@@ -345,6 +346,55 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
+}
+
+// modelSource is where an operation reads its object: the plan or the state.
+type modelSource interface {
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// begin starts an operation that calls the API, on the object it reads from from (the plan of a
+// create, the state of a read): it needs a configured provider, masks the credentials in the
+// context and names the number in the logs. ok is false, with the diagnostics, when it cannot.
+func (r *numberAPIKeyResource) begin(ctx context.Context, from modelSource, diags *diag.Diagnostics) (context.Context, numberAPIKeyModel, bool) {
+	var m numberAPIKeyModel
+	if !requireConfigured(r.data, "resource", diags) {
+		return ctx, m, false
+	}
+	ctx = r.data.maskContext(ctx)
+	diags.Append(from.Get(ctx, &m)...)
+	if diags.HasError() {
+		return ctx, m, false
+	}
+	return tflog.SetField(ctx, "whatsapp_number_id", m.WhatsAppNumberID.ValueString()), m, true
+}
+
+// regenerate regenerates the key of numberID for a create, at most once per run and number (a
+// second resource of the same number is refused), settling an unanswered request against the key
+// the number has now.
+func (r *numberAPIKeyResource) regenerate(ctx context.Context, numberID string, diags *diag.Diagnostics) (pilotstatus.RegeneratedKey, bool) {
+	if !r.data.claims.claim(numberID) {
+		diags.Append(duplicateRegeneration(numberID))
+		return pilotstatus.RegeneratedKey{}, false
+	}
+	// The number's key before the regeneration: an unanswered request is settled against it.
+	current, d := r.currentKey(ctx, numberID, keyBeforeRegenerationFailed)
+	if d != nil {
+		diags.Append(d)
+		return pilotstatus.RegeneratedKey{}, false
+	}
+	tflog.Info(ctx, "Regenerating API key")
+	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
+	if err != nil {
+		diags.Append(regenerationFailed(numberID, err, r.data.cred))
+		return pilotstatus.RegeneratedKey{}, false
+	}
+	r.data.keys.regenerated(key)
+	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": recoveryName(key.Recovery)})
+	if d := recoveryWarning(numberID, key); d != nil {
+		diags.Append(d)
+	}
+	return key, true
 }
 
 // setFromRegenerated fills the attributes that come from a regeneration's answer;
@@ -377,65 +427,87 @@ func keepCredentials(m *numberAPIKeyModel) {
 }
 
 func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
+	ctx, state, ok := r.begin(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx = r.data.maskContext(ctx)
-	var state numberAPIKeyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	numberID := state.WhatsAppNumberID.ValueString()
-	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
 	// Also for a state written before the resource had an identity, or by a CLI without
 	// identities, and also when the number is gone: the framework wants one after every read.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.WhatsAppNumberID)...)
-
-	current, found, err := r.data.keys.get(ctx, numberID)
-	if err != nil {
-		resp.Diagnostics.Append(refreshFailed(numberID, err, r.data.cred))
+	current, ok := r.listedForRefresh(ctx, state.WhatsAppNumberID.ValueString(), resp)
+	if !ok || !r.refresh(ctx, &state, current, resp) {
 		return
 	}
-	if !found {
+	fillInDefaults(&state, r.data.now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// listedForRefresh reads the number's current key from the key list. ok is false when the list
+// cannot be read (the state stays as it was) or lacks the number (it leaves state, with a warning).
+func (r *numberAPIKeyResource) listedForRefresh(ctx context.Context, numberID string, resp *resource.ReadResponse) (pilotstatus.NumberKey, bool) {
+	current, found, err := r.data.keys.get(ctx, numberID)
+	switch {
+	case err != nil:
+		resp.Diagnostics.Append(refreshFailed(numberID, err, r.data.cred))
+		return current, false
+	case !found:
 		tflog.Warn(ctx, "WhatsApp number is gone; removing its key from state")
 		resp.Diagnostics.Append(numberGoneOnRefresh(numberID))
 		resp.State.RemoveResource(ctx)
-		return
+		return current, false
 	}
+	return current, true
+}
 
-	if state.StoreKey.IsNull() {
-		// A state written before store_key existed kept the key.
-		state.StoreKey = types.BoolValue(true)
-	}
+// refresh brings the key in state up to the number's current key: the first read after an import
+// takes the listed key; a key regenerated outside Terraform is adopted or left for the next plan
+// to replace (externalRotation); the same key fills in what state lacks of it. It reports false,
+// with an error, when the list does not say enough to tell the keys apart.
+func (r *numberAPIKeyResource) refresh(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, resp *resource.ReadResponse) bool {
 	now := r.data.now()
 	imported := state.KeyID.IsNull() && state.KeyFingerprint.IsNull() && state.KeyLast4.IsNull()
 	switch {
 	case imported:
-		// The first read after an import: take what the list reveals.
-		r.adoptListed(ctx, &state, current, resp)
+		r.adoptListed(ctx, state, current, resp)
 		state.KeyVersion = keyVersionAt(now)
-	case !listTellsKey(state, current):
-		resp.Diagnostics.Append(keyListIncomplete(numberID, current.KeyLast4))
-		return
-	case !isStateKey(state, current):
-		r.externalRotation(ctx, &state, current, now, resp)
+	case !listTellsKey(*state, current):
+		resp.Diagnostics.Append(keyListIncomplete(state.WhatsAppNumberID.ValueString(), current.KeyLast4))
+		return false
+	case !isStateKey(*state, current):
+		r.externalRotation(ctx, state, current, now, resp)
 	default:
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
-		if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealable && current.Key != "" {
-			state.Key = types.StringValue(current.Key)
-			state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
-		}
-		if state.KeyFingerprint.IsNull() {
-			// Also fills it in a state written before key_fingerprint existed.
-			state.KeyFingerprint = listedFingerprint(current)
-		}
-		if current.KeyLast4 != "" {
-			state.KeyLast4 = types.StringValue(current.KeyLast4)
-		}
+		refreshSameKey(state, current)
 	}
-	keepCredentials(&state)
-	state.ID = types.StringValue(numberID)
+	keepCredentials(state)
+	return true
+}
+
+// refreshSameKey fills in, from the list, what state lacks of the key that is still the number's:
+// the key itself when state keeps it but has none yet, the fingerprint (also missing in a state
+// written before key_fingerprint existed), and the last four characters.
+func refreshSameKey(state *numberAPIKeyModel, current pilotstatus.NumberKey) {
+	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealable && current.Key != "" {
+		state.Key = types.StringValue(current.Key)
+		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+	}
+	if state.KeyFingerprint.IsNull() {
+		state.KeyFingerprint = listedFingerprint(current)
+	}
+	if current.KeyLast4 != "" {
+		state.KeyLast4 = types.StringValue(current.KeyLast4)
+	}
+}
+
+// fillInDefaults gives a refreshed state what an import (which sets only the number) or a state
+// written by an earlier version of the provider lacks: the defaults of the schema, a key_version
+// and an anchor for a schedule; then next_rotation_at, which follows from them.
+func fillInDefaults(state *numberAPIKeyModel, now time.Time) {
+	if state.StoreKey.IsNull() {
+		// A state written before store_key existed kept the key.
+		state.StoreKey = types.BoolValue(true)
+	}
+	state.ID = types.StringValue(state.WhatsAppNumberID.ValueString())
 	if state.Keepers.IsNull() {
 		state.Keepers = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
@@ -453,7 +525,6 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 		state.RotationAnchor = anchorAt(state.KeyVersion)
 	}
 	state.NextRotationAt = state.schedule().value
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // externalRotation handles a number whose current key is not the one in state: it
