@@ -190,7 +190,7 @@ func setFromListed(m *numberAPIKeyEphemeralModel, k pilotstatus.NumberKey) {
 	m.Key = types.StringValue(k.Key)
 	m.KeyID = types.StringValue(k.KeyID)
 	m.KeyLast4 = types.StringValue(k.KeyLast4)
-	m.KeyPrefix = types.StringValue(keyPrefix(k.Key))
+	m.KeyPrefix = keyPrefix(k.Key)
 	m.Number = types.StringValue(k.Number)
 	m.DisplayName = types.StringValue(k.DisplayName)
 	m.KeyFingerprint = types.StringValue(keyFingerprint(k.Key))

@@ -402,7 +402,7 @@ func (r *numberAPIKeyResource) regenerate(ctx context.Context, numberID string, 
 func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now time.Time) {
 	m.Key = types.StringValue(k.Key)
 	m.KeyID = types.StringValue(k.KeyID)
-	m.KeyPrefix = types.StringValue(k.KeyPrefix)
+	m.KeyPrefix = keyPrefix(k.Key)
 	m.KeyLast4 = types.StringValue(k.KeyLast4)
 	m.KeyFingerprint = types.StringValue(keyFingerprint(k.Key))
 	m.CreatedAt = types.StringNull()
@@ -489,7 +489,7 @@ func (r *numberAPIKeyResource) refresh(ctx context.Context, state *numberAPIKeyM
 func refreshSameKey(state *numberAPIKeyModel, current pilotstatus.NumberKey) {
 	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealable && current.Key != "" {
 		state.Key = types.StringValue(current.Key)
-		state.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+		state.KeyPrefix = keyPrefix(current.Key)
 	}
 	if state.KeyFingerprint.IsNull() {
 		state.KeyFingerprint = listedFingerprint(current)
@@ -558,7 +558,7 @@ func setKeyFromList(m *numberAPIKeyModel, current pilotstatus.NumberKey) {
 	m.Key, m.KeyPrefix = types.StringNull(), types.StringNull()
 	if current.Revealable && current.Key != "" {
 		m.Key = types.StringValue(current.Key)
-		m.KeyPrefix = types.StringValue(keyPrefix(current.Key))
+		m.KeyPrefix = keyPrefix(current.Key)
 	}
 	keepCredentials(m)
 }
@@ -575,12 +575,18 @@ func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPI
 	resp.Diagnostics.Append(importedNotRevealable(state.WhatsAppNumberID.ValueString(), current.KeyLast4))
 }
 
-func keyPrefix(key string) string {
-	if len(key) >= 3 {
-		return key[:3]
+// keyPrefix is key_prefix, in the resource and the ephemeral resource alike: the public prefix of
+// the raw key ("ps_"), read from the key itself, as the key list, unlike the regeneration's answer,
+// does not report it. Null without a key (a legacy key the API does not reveal).
+func keyPrefix(key string) types.String {
+	if len(key) < len(publicKeyPrefix) {
+		return types.StringNull()
 	}
-	return ""
+	return types.StringValue(key[:len(publicKeyPrefix)])
 }
+
+// publicKeyPrefix is what every raw key starts with.
+const publicKeyPrefix = "ps_"
 
 func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// Only keepers change in place (null and {} are equal, and the first keepers after

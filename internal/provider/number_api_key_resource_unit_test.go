@@ -329,3 +329,42 @@ func TestSetFromRegenerated(t *testing.T) {
 		t.Errorf("key fields not taken from the answer: %+v", m)
 	}
 }
+
+// key_prefix follows one rule wherever a key is taken into state or opened: the prefix of the
+// raw key. A create (from the regeneration's answer, whatever prefix the answer reports), a read
+// or an adoption (from the key list, which reports none) and the ephemeral resource agree, and a
+// key the API does not reveal has none.
+func TestKeyPrefixOneRule(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		key  string
+		want types.String
+	}{
+		{key: secretKey, want: types.StringValue("ps_")},
+		{key: "ps_", want: types.StringValue("ps_")},
+		{key: "ps", want: types.StringNull()},
+		{key: "", want: types.StringNull()},
+	} {
+		if got := keyPrefix(tc.key); !got.Equal(tc.want) {
+			t.Errorf("keyPrefix(%q) = %s, want %s", tc.key, got, tc.want)
+		}
+	}
+
+	var created, listed numberAPIKeyModel
+	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	setFromRegenerated(&created, pilotstatus.RegeneratedKey{KeyID: "k_1", KeyPrefix: "ps_live_", KeyLast4: "abcd", Key: secretKey}, now)
+	setKeyFromList(&listed, pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true})
+	var opened numberAPIKeyEphemeralModel
+	setFromListed(&opened, pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true})
+	for name, got := range map[string]types.String{"create": created.KeyPrefix, "read": listed.KeyPrefix, "ephemeral": opened.KeyPrefix} {
+		if !got.Equal(types.StringValue("ps_")) {
+			t.Errorf("%s: key_prefix = %s, want \"ps_\", the prefix of the key", name, got)
+		}
+	}
+
+	var legacy numberAPIKeyModel
+	setKeyFromList(&legacy, pilotstatus.NumberKey{NumberID: "wn_old", KeyID: "k_old", KeyLast4: "wxyz"})
+	if !legacy.KeyPrefix.IsNull() {
+		t.Errorf("a key the API does not reveal: key_prefix = %s, want null", legacy.KeyPrefix)
+	}
+}
