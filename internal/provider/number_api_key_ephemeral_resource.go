@@ -71,7 +71,7 @@ func numberAPIKeyEphemeralSchema() schema.Schema {
 					"Must not be blank or have leading or trailing white space.",
 				Required: true,
 				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
+					// Also refuses "": one error, naming the problem.
 					notBlankValidator{},
 				},
 			},

@@ -13,7 +13,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	ephemeralschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -366,5 +370,31 @@ func TestKeyPrefixOneRule(t *testing.T) {
 	setKeyFromList(&legacy, pilotstatus.NumberKey{NumberID: "wn_old", KeyID: "k_old", KeyLast4: "wxyz"})
 	if !legacy.KeyPrefix.IsNull() {
 		t.Errorf("a key the API does not reveal: key_prefix = %s, want null", legacy.KeyPrefix)
+	}
+}
+
+// An empty whatsapp_number_id is refused with exactly one error, Invalid WhatsApp Number ID, by the
+// resource and the ephemeral resource alike; a blank or padded one too.
+func TestEmptyNumberIDIsOneError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	res, ok := numberAPIKeySchema().Attributes["whatsapp_number_id"].(schema.StringAttribute)
+	eph, ok2 := numberAPIKeyEphemeralSchema().Attributes["whatsapp_number_id"].(ephemeralschema.StringAttribute)
+	if !ok || !ok2 {
+		t.Fatal("whatsapp_number_id is not a string attribute")
+	}
+	validators := map[string][]validator.String{"resource": res.Validators, "ephemeral resource": eph.Validators}
+	for name, vs := range validators {
+		for _, id := range []string{"", " ", "wn_1\n"} {
+			var diags diag.Diagnostics
+			for _, v := range vs {
+				resp := &validator.StringResponse{}
+				v.ValidateString(ctx, validator.StringRequest{Path: path.Root("whatsapp_number_id"), ConfigValue: types.StringValue(id)}, resp)
+				diags.Append(resp.Diagnostics...)
+			}
+			if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Invalid WhatsApp Number ID" {
+				t.Errorf("%s, whatsapp_number_id %q: %d errors, want one Invalid WhatsApp Number ID:\n%s", name, id, diags.ErrorsCount(), diagText(diags))
+			}
+		}
 	}
 }

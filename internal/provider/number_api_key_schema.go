@@ -83,7 +83,7 @@ func numberAPIKeySchema() schema.Schema {
 					stringplanmodifier.RequiresReplace(),
 				},
 				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
+					// Also refuses "": one error, naming the problem.
 					notBlankValidator{},
 				},
 			},
