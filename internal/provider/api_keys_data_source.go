@@ -6,28 +6,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-var (
-	_ datasource.DataSource              = (*apiKeysDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*apiKeysDataSource)(nil)
-)
-
 // NewAPIKeysDataSource returns the pilotstatus_api_keys data source.
 func NewAPIKeysDataSource() datasource.DataSource {
-	return &apiKeysDataSource{}
-}
-
-type apiKeysDataSource struct {
-	data *providerData
-}
-
-// apiKeysModel maps the pilotstatus_api_keys schema.
-type apiKeysModel struct {
-	Keys []apiKeyModel `tfsdk:"keys"`
+	return &listDataSource[pilotstatus.NumberKey, apiKeyModel]{
+		name: "api_keys", attribute: "keys", schema: apiKeysSchema,
+		list: func(ctx context.Context, d *providerData) ([]pilotstatus.NumberKey, error) {
+			return d.keys.all(ctx)
+		},
+		failed: keyListFailed, item: apiKeyFromAPI, listed: "Listed API key metadata",
+	}
 }
 
 // apiKeyModel is one element of keys. It has no field for the key itself.
@@ -38,14 +29,6 @@ type apiKeyModel struct {
 	KeyID       types.String `tfsdk:"key_id"`
 	KeyLast4    types.String `tfsdk:"key_last4"`
 	Revealable  types.Bool   `tfsdk:"revealable"`
-}
-
-func (d *apiKeysDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_keys"
-}
-
-func (d *apiKeysDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = apiKeysSchema()
 }
 
 func apiKeysSchema() schema.Schema {
@@ -95,32 +78,6 @@ func apiKeysSchema() schema.Schema {
 			},
 		},
 	}
-}
-
-func (d *apiKeysDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
-func (d *apiKeysDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !requireConfigured(d.data, "data source", &resp.Diagnostics) {
-		return
-	}
-	ctx = d.data.maskContext(ctx)
-
-	keys, err := d.data.keys.all(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(keyListFailed(err, d.data.cred))
-		return
-	}
-	tflog.Debug(ctx, "Listed API key metadata", map[string]any{"count": len(keys)})
-
-	state := apiKeysModel{Keys: make([]apiKeyModel, 0, len(keys))}
-	for _, k := range keys {
-		state.Keys = append(state.Keys, apiKeyFromAPI(k))
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // apiKeyFromAPI maps one number's key metadata; the key itself is left out.

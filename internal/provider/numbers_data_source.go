@@ -7,28 +7,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-var (
-	_ datasource.DataSource              = (*numbersDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*numbersDataSource)(nil)
-)
-
 // NewNumbersDataSource returns the pilotstatus_numbers data source.
 func NewNumbersDataSource() datasource.DataSource {
-	return &numbersDataSource{}
-}
-
-type numbersDataSource struct {
-	data *providerData
-}
-
-// numbersModel maps the pilotstatus_numbers schema.
-type numbersModel struct {
-	Numbers []numberModel `tfsdk:"numbers"`
+	return &listDataSource[pilotstatus.Number, numberModel]{
+		name: "numbers", attribute: "numbers", schema: numbersSchema,
+		list: func(ctx context.Context, d *providerData) ([]pilotstatus.Number, error) {
+			return d.client.ListNumbers(ctx)
+		},
+		failed: numberListFailed, item: numberFromAPI, listed: "Listed WhatsApp numbers",
+	}
 }
 
 // numberModel is one element of numbers.
@@ -41,14 +32,6 @@ type numberModel struct {
 	IsFullyConnected types.Bool   `tfsdk:"is_fully_connected"`
 	CreatedAt        types.String `tfsdk:"created_at"`
 	UpdatedAt        types.String `tfsdk:"updated_at"`
-}
-
-func (d *numbersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_numbers"
-}
-
-func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = numbersSchema()
 }
 
 func numbersSchema() schema.Schema {
@@ -101,32 +84,6 @@ func numbersSchema() schema.Schema {
 			},
 		},
 	}
-}
-
-func (d *numbersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
-func (d *numbersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !requireConfigured(d.data, "data source", &resp.Diagnostics) {
-		return
-	}
-	ctx = d.data.maskContext(ctx)
-
-	numbers, err := d.data.client.ListNumbers(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(numberListFailed(err, d.data.cred))
-		return
-	}
-	tflog.Debug(ctx, "Listed WhatsApp numbers", map[string]any{"count": len(numbers)})
-
-	state := numbersModel{Numbers: make([]numberModel, 0, len(numbers))}
-	for _, n := range numbers {
-		state.Numbers = append(state.Numbers, numberFromAPI(n))
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // numberFromAPI maps one listed number; a zero time becomes null.
