@@ -237,18 +237,13 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state num
 	case d != nil:
 		resp.Diagnostics.Append(d)
 		return true
-	case !current.Revealable || current.Key == "":
+	case !revealed(current):
 		resp.Diagnostics.Append(adoptionImpossible(numberID, current.KeyLast4))
 		return false
 	}
 	resp.Diagnostics.Append(adoptionPlanned(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 	// Update takes the key from the list of the apply: the values are known then.
-	for _, name := range computedFromKey {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
-	planCredentials(ctx, plan.StoreKey, resp)
+	planNewKey(ctx, plan, resp)
 	return true
 }
 
@@ -288,17 +283,22 @@ func (r *numberAPIKeyResource) refuseDuplicate(ctx context.Context, numberID typ
 	}
 }
 
-// planRegeneration makes the plan a replacement that regenerates the key: every
-// attribute that comes from the key becomes unknown (the credentials null with
-// store_key = false). key_version, which state always holds, marks the replacement.
+// planRegeneration makes the plan a replacement that regenerates the key (planNewKey).
+// key_version, which state always holds, marks the replacement.
 func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
+	planNewKey(ctx, plan, resp)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_version"))
+}
+
+// planNewKey plans another key in state, regenerated or adopted: every attribute that comes from
+// the key becomes unknown (the credentials null with store_key = false).
+func planNewKey(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
 	for _, name := range computedFromKey {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
 	planCredentials(ctx, plan.StoreKey, resp)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_version"))
 }
 
 // warnDestroy says what destroying does to the key, by on_destroy.
@@ -418,6 +418,12 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 	m.NextRotationAt = m.schedule().value
 }
 
+// revealed reports whether the key list reveals the number's current key: a revealable key, with
+// its value.
+func revealed(current pilotstatus.NumberKey) bool {
+	return current.Revealable && current.Key != ""
+}
+
 // keepCredentials clears key and key_id unless the object keeps them (store_key).
 func keepCredentials(m *numberAPIKeyModel) {
 	if !storesKey(m.StoreKey) {
@@ -487,7 +493,7 @@ func (r *numberAPIKeyResource) refresh(ctx context.Context, state *numberAPIKeyM
 // the key itself when state keeps it but has none yet, the fingerprint (also missing in a state
 // written before key_fingerprint existed), and the last four characters.
 func refreshSameKey(state *numberAPIKeyModel, current pilotstatus.NumberKey) {
-	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealable && current.Key != "" {
+	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && revealed(current) {
 		state.Key = types.StringValue(current.Key)
 		state.KeyPrefix = keyPrefix(current.Key)
 	}
@@ -535,7 +541,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 	numberID := state.WhatsAppNumberID.ValueString()
 	fields := map[string]any{"state_key_last4": state.KeyLast4.ValueString(), "current_key_last4": current.KeyLast4}
 	adopt := state.OnExternalRotation.ValueString() == onExternalRotationAdopt
-	if adopt && current.Revealable && current.Key != "" {
+	if adopt && revealed(current) {
 		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
 		resp.Diagnostics.Append(adoptedOnRefresh(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 		setKeyFromList(state, current)
@@ -556,7 +562,7 @@ func setKeyFromList(m *numberAPIKeyModel, current pilotstatus.NumberKey) {
 	m.KeyLast4 = types.StringValue(current.KeyLast4)
 	m.KeyFingerprint = listedFingerprint(current)
 	m.Key, m.KeyPrefix = types.StringNull(), types.StringNull()
-	if current.Revealable && current.Key != "" {
+	if revealed(current) {
 		m.Key = types.StringValue(current.Key)
 		m.KeyPrefix = keyPrefix(current.Key)
 	}
@@ -639,7 +645,7 @@ func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyMode
 	case d != nil:
 		resp.Diagnostics.Append(d)
 		return false
-	case !current.Revealable || current.Key == "":
+	case !revealed(current):
 		resp.Diagnostics.Append(adoptionImpossibleAtApply(numberID, current.KeyLast4))
 		return false
 	}
