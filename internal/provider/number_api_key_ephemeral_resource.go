@@ -50,7 +50,7 @@ func (e *numberAPIKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 	resp.Schema = numberAPIKeyEphemeralSchema()
 }
 
-func numberAPIKeyEphemeralSchema() schema.Schema {
+func numberAPIKeyEphemeralSchema() schema.Schema { //nolint:funlen // a declaration: one attribute after another, each with its description
 	return schema.Schema{
 		MarkdownDescription: "Reads the **current** API key of one Pilot Status WhatsApp number from the tenant's key list " +
 			"(`GET /v1/api-keys`). It **never regenerates** the key: Terraform opens an ephemeral resource again on every plan " +

@@ -58,7 +58,7 @@ var computedFromKey = []string{"key_prefix", "key_last4", "created_at", "key_fin
 // store_key = true.
 var credentialAttributes = []string{"key", "key_id"}
 
-func numberAPIKeySchema() schema.Schema {
+func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one attribute after another, each with its description
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	return schema.Schema{
 		MarkdownDescription: "Owns the API key of one Pilot Status WhatsApp number. Pilot Status keeps exactly one key per number " +
