@@ -120,7 +120,7 @@ func (v scheduleDurationValidator) ValidateString(_ context.Context, req validat
 		return
 	}
 	if _, err := parseScheduleDuration(req.ConfigValue.ValueString(), v.what); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
+		resp.Diagnostics.Append(invalidScheduleDuration(req.Path, v.summary, err))
 	}
 }
 
