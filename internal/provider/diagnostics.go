@@ -519,6 +519,12 @@ func windowNotShorter(window, period string) diag.Diagnostic {
 			"(\"1d\" for a daily job with rotation_period = \"30d\").", window, period))
 }
 
+// invalidDuration refuses a provider argument that parsePositiveDuration cannot read; err
+// says why.
+func invalidDuration(p path.Path, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid Duration", err.Error())
+}
+
 // invalidScheduleDuration refuses a rotation_period or early_rotation_window (summary says which)
 // that parseScheduleDuration cannot read; err says why, with the forms it can.
 func invalidScheduleDuration(p path.Path, summary string, err error) diag.Diagnostic {
