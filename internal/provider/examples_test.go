@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -266,7 +267,7 @@ func TestAccExamples_run(t *testing.T) {
 					t.Fatal(err)
 				}
 				complete = complete || strings.Contains(string(src), "required_providers")
-				if err := os.WriteFile(filepath.Join(dir, filepath.Base(filepath.Dir(f))+"-"+itoa(i)+".tf"), src, 0o600); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, filepath.Base(filepath.Dir(f))+"-"+strconv.Itoa(i)+".tf"), src, 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}

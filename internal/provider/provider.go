@@ -135,7 +135,7 @@ func providerSchema() schema.Schema {
 					"or a network failure; TLS certificate errors are not retried. Waits honour `Retry-After` (up to five minutes; a longer " +
 					"one ends the retries), otherwise back off exponentially with jitter. A regeneration is retried this way only after a " +
 					"`429` or a refused connection; after an answer that may have come after the work was done, see " +
-					"`regeneration_settle_time`. From `0` (no retries) to `20`; defaults to `" + itoa(defaultMaxRetries) + "`.",
+					"`regeneration_settle_time`. From `0` (no retries) to `20`; defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 20),
@@ -170,7 +170,7 @@ func providerSchema() schema.Schema {
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one request attempt may take, as a positive Go duration (`30s`, `2m`); each retry " +
-					"gets the same time again. Defaults to `" + itoa(int(pilotstatus.DefaultRequestTimeout/time.Second)) + "s`.",
+					"gets the same time again. Defaults to `" + strconv.Itoa(int(pilotstatus.DefaultRequestTimeout/time.Second)) + "s`.",
 				Optional: true,
 				Validators: []validator.String{
 					durationValidator{},

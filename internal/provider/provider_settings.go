@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -21,8 +20,6 @@ const (
 
 // defaultMaxRetries is max_retries when unset; the client's default is no retries.
 const defaultMaxRetries = 4
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // settings are the provider arguments after environment fallbacks and defaults.
 type settings struct {
