@@ -170,7 +170,7 @@ type installMirror struct {
 
 // parseInstallation parses a CLI configuration's provider_installation block: its
 // filesystem_mirror blocks in order, and the exclude list of its direct block.
-func parseInstallation(t *testing.T, config string) ([]installMirror, []string) {
+func parseInstallation(t *testing.T, config string) ([]installMirror, []string) { //nolint:funlen // one parser of one block shape, with the check of each part beside it
 	t.Helper()
 	file, diags := hclsyntax.ParseConfig([]byte(config), "cli.tfrc", hcl.InitialPos)
 	if diags.HasErrors() {

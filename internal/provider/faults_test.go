@@ -278,7 +278,7 @@ type faultRun struct {
 	toRegenerate int    // resources the repair step plans to regenerate
 }
 
-func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) {
+func runFaultTest(t *testing.T, sc faultScenario, fk faultKind) { //nolint:funlen // the three steps of a fault row (before, faulted, repair) in the order they run
 	api, url := newTestAPI(t)
 	r := &faultRun{api: api, sc: sc, fk: fk}
 	tenant := api.TenantKey()

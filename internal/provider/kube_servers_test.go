@@ -94,6 +94,8 @@ func kubeBinaries() (etcd, apiserver string, ok bool) {
 	return etcd, apiserver, true
 }
 
+// startKubeCluster starts etcd and kube-apiserver on free loopback ports, with their
+// files in a directory of their own under TF_ACC_TEMP_DIR.
 func startKubeCluster() (*kubeCluster, error) {
 	etcdBin, apiserverBin, ok := kubeBinaries()
 	if !ok {
@@ -117,65 +119,94 @@ func startKubeCluster() (*kubeCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	etcdURL := "http://127.0.0.1:" + etcdClient
-	peerURL := "http://127.0.0.1:" + etcdPeer
-	etcd, err := startKubeProc(runDir, dir, "etcd", etcdBin,
+	etcdURL, err := startEtcd(runDir, dir, etcdBin, etcdClient, etcdPeer)
+	if err != nil {
+		return nil, err
+	}
+	c, apiserver, err := startAPIServer(runDir, dir, apiserverBin, etcdURL, apiPort)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.trust(apiserver); err != nil {
+		return nil, err
+	}
+	if err := c.writeKubeconfig(dir); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// startEtcd starts etcd on the two ports and waits until it is healthy; it returns
+// the client URL.
+func startEtcd(runDir, dir, bin, clientPort, peerPort string) (string, error) {
+	etcdURL := "http://127.0.0.1:" + clientPort
+	peerURL := "http://127.0.0.1:" + peerPort
+	etcd, err := startKubeProc(runDir, dir, "etcd", bin,
 		"--name=handoff", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls="+etcdURL, "--advertise-client-urls="+etcdURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
 		"--initial-cluster=handoff="+peerURL, "--log-level=warn")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	if err := waitReady(etcd, http.DefaultClient, etcdURL+"/health", ""); err != nil {
-		return nil, err
-	}
+	return etcdURL, waitReady(etcd, http.DefaultClient, etcdURL+"/health", "")
+}
 
+// startAPIServer starts kube-apiserver on etcd with a token of its own that may do
+// anything, and waits until it serves, before its certificate is trusted.
+func startAPIServer(runDir, dir, bin, etcdURL, port string) (*kubeCluster, *kubeProc, error) {
 	token, err := randomHex(24)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pub, key, err := writeRSAPair(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tokens := filepath.Join(dir, "tokens.csv")
 	if err := os.WriteFile(tokens, []byte(token+`,handoff-test,handoff-test,"system:masters"`+"\n"), 0o600); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	certDir := filepath.Join(dir, "certs")
-	apiserver, err := startKubeProc(runDir, dir, "kube-apiserver", apiserverBin,
+	apiserver, err := startKubeProc(runDir, dir, "kube-apiserver", bin,
 		"--etcd-servers="+etcdURL, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-		"--secure-port="+apiPort, "--cert-dir="+certDir, "--service-cluster-ip-range=10.0.0.0/24",
+		"--secure-port="+port, "--cert-dir="+certDir, "--service-cluster-ip-range=10.0.0.0/24",
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file="+pub, "--service-account-signing-key-file="+key,
 		"--token-auth-file="+tokens, "--authorization-mode=AlwaysAllow")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c := &kubeCluster{url: "https://127.0.0.1:" + apiPort, token: token, caFile: filepath.Join(certDir, "apiserver.crt")}
+	c := &kubeCluster{url: "https://127.0.0.1:" + port, token: token, caFile: filepath.Join(certDir, "apiserver.crt")}
 	// The serving certificate appears before the server answers.
 	insecure := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // only until the server has written its certificate
 	}}
 	if err := waitReady(apiserver, insecure, c.url+"/readyz", token); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return c, apiserver, nil
+}
+
+// trust gives c a client that verifies the API server's certificate, and checks with
+// it that the server is ready.
+func (c *kubeCluster) trust(apiserver *kubeProc) error {
 	pem, err := os.ReadFile(c.caFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading the API server's certificate: %w", err)
+		return fmt.Errorf("reading the API server's certificate: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no certificate", c.caFile)
+		return fmt.Errorf("%s holds no certificate", c.caFile)
 	}
 	c.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	// From here on the certificate is verified.
-	if err := waitReady(apiserver, c.client, c.url+"/readyz", token); err != nil {
-		return nil, err
-	}
+	return waitReady(apiserver, c.client, c.url+"/readyz", c.token)
+}
+
+// writeKubeconfig writes the kubeconfig of c into dir, for the kubernetes provider.
+func (c *kubeCluster) writeKubeconfig(dir string) error {
 	c.kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(c.kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
+	return os.WriteFile(c.kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
 - name: handoff
@@ -192,10 +223,7 @@ contexts:
     cluster: handoff
     user: handoff-test
 current-context: handoff
-`, c.url, c.caFile, token)), 0o600); err != nil {
-		return nil, err
-	}
-	return c, nil
+`, c.url, c.caFile, c.token)), 0o600)
 }
 
 // startKubeProc starts a server with its output in dir/<name>.log and records its

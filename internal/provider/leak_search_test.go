@@ -91,13 +91,29 @@ func excerptBefore(text string, i, n int, needles []needle) string {
 	// Look far enough on both sides to find a secret that straddles the window.
 	lo, hi := max(0, start-reach), min(len(text), i+reach)
 	region := text[lo:hi]
+	hidden := hiddenIn(region, i-lo, n, needles)
+	out := []byte(region[start-lo : i-lo])
+	for k := range out {
+		switch {
+		case hidden[start-lo+k]:
+			out[k] = '*'
+		case out[k] == '\n' || out[k] == '\r' || out[k] == '\t':
+			out[k] = ' '
+		}
+	}
+	return strings.ToValidUTF8(string(out), "?")
+}
+
+// hiddenIn says which bytes of region an excerpt masks: region[i:i+n], every
+// needle and every ps_ value, each spread over the whole word around it.
+func hiddenIn(region string, i, n int, needles []needle) []bool {
 	hidden := make([]bool, len(region))
 	mark := func(a, b int) {
 		for k := a; k < b; k++ {
 			hidden[k] = true
 		}
 	}
-	mark(i-lo, min(len(region), i-lo+n))
+	mark(i, min(len(region), i+n))
 	for _, nd := range needles {
 		for off := 0; off < len(region); {
 			j := strings.Index(region[off:], nd.value)
@@ -125,16 +141,7 @@ func excerptBefore(text string, i, n int, needles []needle) string {
 			hidden[k] = true
 		}
 	}
-	out := []byte(region[start-lo : i-lo])
-	for k := range out {
-		switch {
-		case hidden[start-lo+k]:
-			out[k] = '*'
-		case out[k] == '\n' || out[k] == '\r' || out[k] == '\t':
-			out[k] = ' '
-		}
-	}
-	return strings.ToValidUTF8(string(out), "?")
+	return hidden
 }
 
 // reporter is the part of *testing.T the search reports through.
