@@ -2,9 +2,10 @@
 // API that the provider and its tests use, as the API's documentation describes them: the key list
 // (GET /v1/api-keys), a number's regeneration by the tenant (POST /v1/api-keys) and by the number's
 // own key (POST /v1/api-keys/regenerate, how a workload rotates a key outside Terraform), and the
-// numbers (GET /v1/numbers, GET /v1/numbers/{id}), with the tenant-scoped and number-scoped
-// credentials of both headers (x-api-key, x-api-key-id), legacy keys that cannot be revealed, and
-// the documented errors. Messaging, webhooks and remote pairing are not served.
+// number list (GET /v1/numbers), with the tenant-scoped and number-scoped credentials of both
+// headers (x-api-key, x-api-key-id), legacy keys that cannot be revealed, and the documented
+// errors. Nothing else is served: a single number (GET /v1/numbers/{id}), messaging, webhooks and
+// remote pairing answer 404 Not found, as every unknown path does.
 //
 // It serves client tests, provider tests, benchmarks and the local demo. It writes the API's JSON
 // from its own definitions, taken from the product documentation, and deliberately shares no code
@@ -39,7 +40,6 @@ const (
 	EndpointRegenerate     = "POST /v1/api-keys"
 	EndpointRegenerateSelf = "POST /v1/api-keys/regenerate"
 	EndpointListNumbers    = "GET /v1/numbers"
-	EndpointGetNumber      = "GET /v1/numbers/{id}"
 )
 
 // endpoints lists every endpoint name, in the order the admin report uses.
@@ -48,7 +48,6 @@ var endpoints = []string{
 	EndpointRegenerate,
 	EndpointRegenerateSelf,
 	EndpointListNumbers,
-	EndpointGetNumber,
 }
 
 // Default values applied by [New] and [API.AddNumber].

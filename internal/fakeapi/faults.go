@@ -221,7 +221,7 @@ func secretField(endpoint string) string {
 	switch endpoint {
 	case EndpointListKeys:
 		return "keyId"
-	case EndpointListNumbers, EndpointGetNumber:
+	case EndpointListNumbers:
 		return "apiKeys"
 	default:
 		return "key"

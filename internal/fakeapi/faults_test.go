@@ -226,12 +226,20 @@ func TestFaultsOnOtherEndpoints(t *testing.T) {
 	t.Run("missing apiKeys in numbers", func(t *testing.T) {
 		t.Parallel()
 		api, base, _ := fake(t, fakeapi.Options{})
-		api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointGetNumber, Kind: fakeapi.FaultMissingKey})
-		m := object(t, do(t, base, "GET", "/v1/numbers/wn_1", tenant(), "").body)
-		if _, present := m["apiKeys"]; present || m["id"] != "wn_1" {
-			t.Errorf("answer %v", m)
+		api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointListNumbers, Kind: fakeapi.FaultMissingKey})
+		items := array(t, do(t, base, "GET", "/v1/numbers", tenant(), "").body)
+		if len(items) != 3 {
+			t.Fatalf("%d items, want 3", len(items))
 		}
-		if api.Calls(fakeapi.EndpointGetNumber) != 1 {
+		for _, it := range items {
+			if _, present := it["apiKeys"]; present {
+				t.Errorf("item %v has apiKeys", it["id"])
+			}
+		}
+		if items[0]["id"] != "wn_1" {
+			t.Error("the fault removed more than apiKeys")
+		}
+		if api.Calls(fakeapi.EndpointListNumbers) != 1 {
 			t.Error("not counted")
 		}
 	})

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 )
@@ -15,14 +14,13 @@ const maxBodyBytes = 1 << 20
 // route is a request matched to an endpoint.
 type route struct {
 	endpoint string   // one of the Endpoint constants; empty when unmatched
-	numberID string   // the unescaped {id} of GET /v1/numbers/{id}
 	reject   response // set (status != 0) for unknown paths and wrong methods
 }
 
-// matchRoute maps a request to an endpoint. Ids are taken from the escaped path and unescaped
-// once, so "/v1/numbers/a%2Fb" names the number "a/b".
+// matchRoute maps a request to an endpoint by its path as sent (escaped), so
+// "/v1/api-keys%2Fregenerate" is not "/v1/api-keys/regenerate". Any other path, such as
+// "/v1/numbers/wn_1", is unknown: 404 Not found.
 func matchRoute(r *http.Request) route {
-	path := r.URL.EscapedPath()
 	byMethod := func(allowed map[string]string) route {
 		if e, ok := allowed[r.Method]; ok {
 			return route{endpoint: e}
@@ -34,22 +32,13 @@ func matchRoute(r *http.Request) route {
 		slices.Sort(methods)
 		return route{reject: methodNotAllowed(strings.Join(methods, ", "))}
 	}
-	switch path {
+	switch r.URL.EscapedPath() {
 	case "/v1/api-keys":
 		return byMethod(map[string]string{http.MethodGet: EndpointListKeys, http.MethodPost: EndpointRegenerate})
 	case "/v1/api-keys/regenerate":
 		return byMethod(map[string]string{http.MethodPost: EndpointRegenerateSelf})
 	case "/v1/numbers":
 		return byMethod(map[string]string{http.MethodGet: EndpointListNumbers})
-	}
-	if rest, ok := strings.CutPrefix(path, "/v1/numbers/"); ok && rest != "" && !strings.Contains(rest, "/") {
-		id, err := url.PathUnescape(rest)
-		if err != nil || id == "" {
-			return route{reject: errNotFound}
-		}
-		rt := byMethod(map[string]string{http.MethodGet: EndpointGetNumber})
-		rt.numberID = id
-		return rt
 	}
 	return route{reject: errNotFound}
 }
@@ -139,8 +128,6 @@ func (a *API) act(r *http.Request, rt route) response {
 		return a.regenerate(id)
 	case EndpointListNumbers:
 		return a.listNumbers()
-	case EndpointGetNumber:
-		return a.getNumber(rt.numberID)
 	}
 	return errNotFound
 }
@@ -195,15 +182,6 @@ func (a *API) regenerateSelf(caller owner) response {
 
 // listNumbers answers GET /v1/numbers, sorted by id.
 func (a *API) listNumbers() response { return listAnswer(a, numberAnswer) }
-
-// getNumber answers GET /v1/numbers/{id}.
-func (a *API) getNumber(id string) response {
-	resp := errNumberNotFound
-	a.withNumber(id, func(rec *numberRecord) {
-		resp = response{status: http.StatusOK, body: numberAnswer(rec)}
-	})
-	return resp
-}
 
 // listAnswer is a 200 answer with item(number) of every number, sorted by id.
 func listAnswer[T any](a *API, item func(*numberRecord) T) response {

@@ -58,7 +58,7 @@ type regeneratedKey struct {
 	Scope string `json:"scope"`
 }
 
-// numberItem is one element of GET /v1/numbers and the answer of GET /v1/numbers/{id}.
+// numberItem is one element of GET /v1/numbers.
 type numberItem struct {
 	ID               string          `json:"id"`
 	InstanceName     string          `json:"instanceName"`
