@@ -109,8 +109,6 @@ type RegeneratedKey struct {
 	NumberID string
 	// KeyID is the new key's id.
 	KeyID string
-	// KeyPrefix is the key's public prefix ("ps_").
-	KeyPrefix string
 	// KeyLast4 is the last four characters of the new key.
 	KeyLast4 string
 	// Key is the new raw key.
@@ -125,7 +123,6 @@ type RegeneratedKey struct {
 type regeneratedKeyJSON struct {
 	NumberID  string `json:"numberId"`
 	KeyID     string `json:"keyId"`
-	KeyPrefix string `json:"keyPrefix"`
 	KeyLast4  string `json:"keyLast4"`
 	Key       string `json:"key"`
 	CreatedAt string `json:"createdAt"`
@@ -157,16 +154,11 @@ func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {
 	k := RegeneratedKey{
 		NumberID:  numberID,
 		KeyID:     doc.KeyID,
-		KeyPrefix: doc.KeyPrefix,
 		KeyLast4:  doc.KeyLast4,
 		Key:       doc.Key,
 		CreatedAt: created,
 	}
-	// The prefix and last four characters are derived from the key when the answer
-	// leaves them out.
-	if k.KeyPrefix == "" {
-		k.KeyPrefix = "ps_"
-	}
+	// The last four characters are derived from the key when the answer leaves them out.
 	if k.KeyLast4 == "" {
 		k.KeyLast4 = last4(k.Key)
 	}

@@ -188,7 +188,7 @@ func TestRegenerateAPIKeyDecodesAndSendsEscapedBody(t *testing.T) {
 				t.Fatalf("server got whatsappNumberId %q, want %q", id, tt.numberID)
 			}
 			want := pilotstatus.RegeneratedKey{
-				NumberID: tt.numberID, KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: numberKeyB,
+				NumberID: tt.numberID, KeyID: "k_new", KeyLast4: "9876", Key: numberKeyB,
 				CreatedAt: time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC),
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -201,8 +201,9 @@ func TestRegenerateAPIKeyDecodesAndSendsEscapedBody(t *testing.T) {
 // TestRegenerateAPIKeyMapping: each row is a POST /v1/api-keys answer for number wn_1 and the
 // RegeneratedKey it becomes, written out from the documented answer
 // {"numberId","keyId","keyPrefix":"ps_","keyLast4","key","createdAt"}: what the answer leaves out
-// is taken from the key (its "ps_" prefix, its last four characters) or from the request (the
-// number), and the answer's own values are kept as they are.
+// is taken from the key (its last four characters) or from the request (the number), the answer's
+// own values are kept as they are, and keyPrefix is not decoded (the provider takes the prefix from
+// the key).
 func TestRegenerateAPIKeyMapping(t *testing.T) {
 	t.Parallel()
 	created := time.Date(2026, 6, 28, 10, 0, 0, 0, time.UTC)
@@ -214,53 +215,53 @@ func TestRegenerateAPIKeyMapping(t *testing.T) {
 		{
 			name:   "keyLast4 is the answer's, not recomputed from the key",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"ps_","keyLast4":"wxyz","key":"ps_newVALUE9876"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "wxyz", Key: "ps_newVALUE9876"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "wxyz", Key: "ps_newVALUE9876"},
 		},
 		{
-			name:   "keyPrefix is the answer's",
-			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"ps_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+			name:   "keyPrefix is not decoded, whatever it holds",
+			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":5,"keyLast4":"9876","key":"ps_newVALUE9876"}`,
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
 		},
 		{
-			name:   "null keyPrefix, keyLast4 and createdAt: from the key, no time",
+			name:   "null keyLast4 and createdAt: from the key, no time",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":null,"keyLast4":null,"key":"ps_newVALUE9876","createdAt":null}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
 		},
 		{
-			name:   "empty keyPrefix, keyLast4 and createdAt: from the key, no time",
+			name:   "empty keyLast4 and createdAt: from the key, no time",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyPrefix":"","keyLast4":"","key":"ps_newVALUE9876","createdAt":""}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
 		},
 		{
 			name:   "the last four are characters, not bytes",
 			answer: `{"numberId":"wn_1","keyId":"k_new","key":"ps_4f1c☎é👍"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "c☎é👍", Key: "ps_4f1c☎é👍"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "c☎é👍", Key: "ps_4f1c☎é👍"},
 		},
 		{
 			name:   "a null numberId: the number asked for",
 			answer: `{"numberId":null,"keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
 		},
 		{
 			name:   "an empty numberId: the number asked for",
 			answer: `{"numberId":"","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876"},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876"},
 		},
 		{
 			name:   "createdAt with an offset",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T12:00:00+02:00"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
 		},
 		{
 			name:   "createdAt without a fraction",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T10:00:00Z"}`,
-			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
+			want:   pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876", CreatedAt: created},
 		},
 		{
 			name:   "createdAt in nanoseconds",
 			answer: `{"numberId":"wn_1","keyId":"k_new","keyLast4":"9876","key":"ps_newVALUE9876","createdAt":"2026-06-28T10:00:00.123456789Z"}`,
 			want: pilotstatus.RegeneratedKey{
-				NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: "9876", Key: "ps_newVALUE9876",
+				NumberID: "wn_1", KeyID: "k_new", KeyLast4: "9876", Key: "ps_newVALUE9876",
 				CreatedAt: created.Add(123456789 * time.Nanosecond),
 			},
 		},
@@ -419,7 +420,7 @@ func TestRegenerateUnreachableIsDefinitive(t *testing.T) {
 }
 
 // Answers that leave out optional fields still decode: a present key without
-// "revealable" is revealed, and the prefix and last four come from the key.
+// "revealable" is revealed, and the last four come from the key.
 func TestDecodingToleratesMissingOptionalFields(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -445,7 +446,7 @@ func TestDecodingToleratesMissingOptionalFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyPrefix: "ps_", KeyLast4: numberKeyA[len(numberKeyA)-4:], Key: numberKeyA}
+	want := pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_new", KeyLast4: numberKeyA[len(numberKeyA)-4:], Key: numberKeyA}
 	if key != want {
 		t.Errorf("regenerate: got %+v\nwant %+v", key, want)
 	}

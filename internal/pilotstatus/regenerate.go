@@ -435,19 +435,10 @@ func findKey(keys []NumberKey, numberID string) (NumberKey, bool) {
 // created.
 func fromListed(k NumberKey, how Recovery) RegeneratedKey {
 	return RegeneratedKey{
-		NumberID:  k.NumberID,
-		KeyID:     k.KeyID,
-		KeyPrefix: keyPrefixOf(k.Key),
-		KeyLast4:  k.KeyLast4,
-		Key:       k.Key,
-		Recovery:  how,
+		NumberID: k.NumberID,
+		KeyID:    k.KeyID,
+		KeyLast4: k.KeyLast4,
+		Key:      k.Key,
+		Recovery: how,
 	}
-}
-
-// keyPrefixOf is the public prefix of a raw key, "ps_".
-func keyPrefixOf(key string) string {
-	if len(key) >= 3 {
-		return key[:3]
-	}
-	return ""
 }

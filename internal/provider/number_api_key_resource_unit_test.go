@@ -312,7 +312,7 @@ func TestSetFromRegenerated(t *testing.T) {
 	t.Parallel()
 	m := numberAPIKeyModel{RotationPeriod: types.StringValue("1d")}
 	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	setFromRegenerated(&m, pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_1", KeyPrefix: "ps_", KeyLast4: "abcd", Key: secretKey}, now)
+	setFromRegenerated(&m, pilotstatus.RegeneratedKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey}, now)
 	if !m.CreatedAt.IsNull() {
 		t.Errorf("an answer without createdAt gave created_at %q, want null", m.CreatedAt.ValueString())
 	}
@@ -335,8 +335,8 @@ func TestSetFromRegenerated(t *testing.T) {
 }
 
 // key_prefix follows one rule wherever a key is taken into state or opened: the prefix of the
-// raw key. A create (from the regeneration's answer, whatever prefix the answer reports), a read
-// or an adoption (from the key list, which reports none) and the ephemeral resource agree, and a
+// raw key. A create (from the regeneration's answer, whose keyPrefix the client does not decode), a
+// read or an adoption (from the key list, which reports none) and the ephemeral resource agree, and a
 // key the API does not reveal has none.
 func TestKeyPrefixOneRule(t *testing.T) {
 	t.Parallel()
@@ -356,7 +356,7 @@ func TestKeyPrefixOneRule(t *testing.T) {
 
 	var created, listed numberAPIKeyModel
 	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	setFromRegenerated(&created, pilotstatus.RegeneratedKey{KeyID: "k_1", KeyPrefix: "ps_live_", KeyLast4: "abcd", Key: secretKey}, now)
+	setFromRegenerated(&created, pilotstatus.RegeneratedKey{KeyID: "k_1", KeyLast4: "abcd", Key: secretKey}, now)
 	setKeyFromList(&listed, pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true})
 	var opened numberAPIKeyEphemeralModel
 	setFromListed(&opened, pilotstatus.NumberKey{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true})
