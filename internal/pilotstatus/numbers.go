@@ -10,22 +10,11 @@ import (
 
 const numbersPath = "/v1/numbers"
 
-// NumberAPIKeyInfo is the masked description of a key attached to a number; it holds no secret.
-type NumberAPIKeyInfo struct {
-	// Name is the key's name.
-	Name string
-	// KeyPrefix is the key's public prefix ("ps_").
-	KeyPrefix string
-	// KeyLast4 is the last four characters of the key.
-	KeyLast4 string
-}
-
-// Number is one of the tenant's WhatsApp numbers.
+// Number is one of the tenant's WhatsApp numbers, with the fields the provider uses: the answer's
+// instanceName and apiKeys (the number's keys, masked) are not decoded.
 type Number struct {
 	// ID is the number's opaque id.
 	ID string
-	// InstanceName is the number's instance name.
-	InstanceName string
 	// Number is the phone number, digits only.
 	Number string
 	// Name is the number's name.
@@ -36,27 +25,19 @@ type Number struct {
 	State string
 	// IsFullyConnected reports whether the number is fully connected.
 	IsFullyConnected bool
-	// APIKeys describes the number's keys, masked.
-	APIKeys []NumberAPIKeyInfo
 	// CreatedAt and UpdatedAt are zero when the API did not say.
 	CreatedAt, UpdatedAt time.Time
 }
 
 type numberJSON struct {
 	ID               string `json:"id"`
-	InstanceName     string `json:"instanceName"`
 	Number           string `json:"number"`
 	Name             string `json:"name"`
 	Provider         string `json:"provider"`
 	State            string `json:"state"`
 	IsFullyConnected bool   `json:"isFullyConnected"`
-	APIKeys          []struct {
-		Name      string `json:"name"`
-		KeyPrefix string `json:"keyPrefix"`
-		KeyLast4  string `json:"keyLast4"`
-	} `json:"apiKeys"`
-	CreatedAt string `json:"createdAt"`
-	UpdatedAt string `json:"updatedAt"`
+	CreatedAt        string `json:"createdAt"`
+	UpdatedAt        string `json:"updatedAt"`
 }
 
 func (n *numberJSON) toNumber() (Number, error) {
@@ -71,9 +52,8 @@ func (n *numberJSON) toNumber() (Number, error) {
 	if err != nil {
 		return Number{}, err
 	}
-	out := Number{
+	return Number{
 		ID:               n.ID,
-		InstanceName:     n.InstanceName,
 		Number:           n.Number,
 		Name:             n.Name,
 		Provider:         n.Provider,
@@ -81,11 +61,7 @@ func (n *numberJSON) toNumber() (Number, error) {
 		IsFullyConnected: n.IsFullyConnected,
 		CreatedAt:        created,
 		UpdatedAt:        updated,
-	}
-	for _, k := range n.APIKeys {
-		out.APIKeys = append(out.APIKeys, NumberAPIKeyInfo{Name: k.Name, KeyPrefix: k.KeyPrefix, KeyLast4: k.KeyLast4})
-	}
-	return out, nil
+	}, nil
 }
 
 // ListNumbers lists the tenant's WhatsApp numbers (GET /v1/numbers).

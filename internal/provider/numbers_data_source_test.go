@@ -203,9 +203,8 @@ func TestNumberFromAPI(t *testing.T) {
 		{
 			name: "every field",
 			in: pilotstatus.Number{
-				ID: "wn_1", InstanceName: "inst", Number: "5511999999999", Name: "Suporte", Provider: "META",
+				ID: "wn_1", Number: "5511999999999", Name: "Suporte", Provider: "META",
 				State: "CLOSE", IsFullyConnected: true, CreatedAt: at, UpdatedAt: at.Add(time.Second),
-				APIKeys: []pilotstatus.NumberAPIKeyInfo{{Name: "default", KeyPrefix: "ps_", KeyLast4: "wxyz"}},
 			},
 			want: numberModel{
 				ID: types.StringValue("wn_1"), Number: types.StringValue("5511999999999"), Name: types.StringValue("Suporte"),
