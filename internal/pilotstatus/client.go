@@ -111,23 +111,27 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
+		if strings.HasPrefix(err.Error(), "invalid port ") {
+			// It would repeat everything after the host's last colon.
+			err = errors.New("the port is not a number")
+		}
 		return nil, fmt.Errorf("the base URL is not a valid URL (%w); use an absolute URL such as %s", err, DefaultBaseURL)
 	}
 	if u.User != nil {
 		return nil, errors.New("the base URL must not contain user information (user:password@); authenticate with the API key or API key id instead")
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("the base URL must be absolute, with a scheme and a host, such as %s; got %q", DefaultBaseURL, withoutUserInfo(raw))
+		return nil, fmt.Errorf("the base URL must be absolute, with a scheme and a host, such as %s; got %q", DefaultBaseURL, shownURL(raw))
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		return nil, fmt.Errorf("the base URL must not contain a query (?...); got %q", u.Redacted())
+		return nil, fmt.Errorf("the base URL must not contain a query (?...); got %q", shownURL(raw))
 	}
 	if u.Fragment != "" || u.RawFragment != "" {
-		return nil, fmt.Errorf("the base URL must not contain a fragment (#...); got %q", u.Redacted())
+		return nil, fmt.Errorf("the base URL must not contain a fragment (#...); got %q", shownURL(raw))
 	}
 	host := u.Hostname()
 	if host == "" {
-		return nil, fmt.Errorf("the base URL has no host; got %q", withoutUserInfo(raw))
+		return nil, fmt.Errorf("the base URL has no host; got %q", shownURL(raw))
 	}
 	switch u.Scheme {
 	case "https":
@@ -146,6 +150,16 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	}
 	u.RawPath = escaped
 	return u, nil
+}
+
+// shownURL is a refused base URL as an error repeats it: without user information, and cut after
+// the "?" or "#" that starts a query or fragment, where a pasted credential would be.
+func shownURL(raw string) string {
+	s := withoutUserInfo(raw)
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i+1] + "…"
+	}
+	return s
 }
 
 // withoutUserInfo drops everything up to the last "@" before the path of a URL that

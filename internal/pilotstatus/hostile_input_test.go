@@ -400,3 +400,30 @@ func TestBaseURLEscapedTrailingSlashIsKept(t *testing.T) {
 		}
 	}
 }
+
+// A refused base URL is repeated in the error only up to its query or fragment, and never its port:
+// a key or a key id pasted there (?api_key=ps_..., #token) would otherwise be shown in a diagnostic.
+func TestBaseURLErrorShowsNoQueryOrFragment(t *testing.T) {
+	t.Parallel()
+	const secret = "ps_Zq8vN3kT6wXy1Lm4"
+	for _, raw := range []string{
+		"https://api.example.com/?api_key=" + secret,
+		"https://api.example.com/prefix?x=1&key_id=" + secret,
+		"https://api.example.com/prefix#" + secret,
+		"https://api.example.com/prefix?a=b#" + secret,
+		"api.example.com?api_key=" + secret,
+		"api.example.com#" + secret,
+		"https://?api_key=" + secret,
+		"https://u:p@?api_key=" + secret,
+		"https://api.example.com:" + secret + "/",
+	} {
+		_, err := pilotstatus.ValidateBaseURL(raw)
+		if err == nil {
+			t.Errorf("ValidateBaseURL(%.40q…) accepted it", raw)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, secret) || strings.Contains(msg, secret[3:]) {
+			t.Errorf("ValidateBaseURL(%.40q…) error repeats the secret: %s", raw, strings.ReplaceAll(msg, secret, "<secret>"))
+		}
+	}
+}
