@@ -28,8 +28,10 @@ type config struct {
 	rateBurst int
 	// rateWindow, when set, makes the limit a fixed window: rateLimit requests per rateWindow.
 	rateWindow time.Duration
-	addrFile   string
-	verbose    bool
+	// retryAfterPad is added to the Retry-After of the limiter's 429s, in seconds.
+	retryAfterPad int
+	addrFile      string
+	verbose       bool
 }
 
 // parseFlags parses the command line; getenv supplies the environment. Usage and flag errors go to
@@ -49,6 +51,7 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (co
 	fs.Float64Var(&cfg.rateLimit, "rate-limit", 0, "requests per second before answering 429; 0 disables")
 	fs.IntVar(&cfg.rateBurst, "rate-burst", 0, "requests allowed at once by the rate limiter; 0 means the rate, at least 1")
 	fs.DurationVar(&cfg.rateWindow, "rate-window", 0, "count -rate-limit requests per fixed window of this length instead of a token bucket; 0: a token bucket")
+	fs.IntVar(&cfg.retryAfterPad, "rate-retry-after-pad", 0, "seconds added to the Retry-After of the limiter's 429s (the wait is rounded up to whole seconds first)")
 	fs.StringVar(&cfg.addrFile, "addr-file", "", "write the base URL (http://host:port) to this file once listening")
 	fs.BoolVar(&cfg.verbose, "v", false, "log one line per request (method, path, status) to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +111,9 @@ func (cfg *config) checkRateLimit() error {
 	}
 	if cfg.rateBurst < 0 {
 		return errors.New("-rate-burst must be >= 0")
+	}
+	if cfg.retryAfterPad < 0 {
+		return errors.New("-rate-retry-after-pad must be >= 0")
 	}
 	if cfg.rateWindow < 0 || (cfg.rateWindow > 0 && (cfg.rateLimit < 1 || cfg.rateLimit != math.Trunc(cfg.rateLimit))) {
 		return errors.New("-rate-window must be > 0, with a whole -rate-limit of at least 1 (requests per window)")

@@ -5,11 +5,13 @@
 //
 //	pilotstatus-localapi [-listen 127.0.0.1:8080] [-tenant-key ps_...] \
 //	    [-numbers 'wn_1=5511999990001:Suporte,wn_2!=5511999990002:Vendas'] [-generate N] \
-//	    [-rate-limit RPS] [-rate-burst N] [-rate-window DURATION] [-addr-file PATH] [-v]
+//	    [-rate-limit RPS] [-rate-burst N] [-rate-window DURATION] [-rate-retry-after-pad S] \
+//	    [-addr-file PATH] [-v]
 //
 // -rate-limit puts a token bucket in front of the API (-rate-burst requests at once, then RPS a
 // second); with -rate-window it is a fixed window instead, -rate-limit requests per window. The limit
-// is the server's: two provider processes applying against it at once share it.
+// is the server's: two provider processes applying against it at once share it. Its 429s carry
+// Retry-After: the wait rounded up to whole seconds (at least 1), plus -rate-retry-after-pad.
 //
 // The tenant key comes from -tenant-key, else from PILOTSTATUS_LOCAL_TENANT_KEY, else it is random
 // and printed to stderr once: it is the fake's own credential, needed to call it. No other key is
@@ -105,6 +107,7 @@ func newAPI(cfg config, stderr io.Writer) *fakeapi.API {
 	case cfg.rateLimit > 0:
 		api.SetRateLimit(cfg.rateLimit, cfg.rateBurst)
 	}
+	api.SetRetryAfterPadding(cfg.retryAfterPad)
 	if cfg.tenantKey == "" {
 		// The only key this program ever prints: the fake's own, freshly generated credential.
 		fmt.Fprintf(stderr, "tenant key (generated; set -tenant-key or PILOTSTATUS_LOCAL_TENANT_KEY to choose one): %s\n", api.TenantKey())

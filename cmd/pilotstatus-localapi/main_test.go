@@ -42,7 +42,7 @@ func TestParseFlags(t *testing.T) {
 			name: "everything",
 			args: []string{"-listen", "127.0.0.1:0", "-tenant-key", "ps_flag", "-numbers",
 				"wn_1=5511999990001:Suporte, wn_2!=5511999990002:Vendas e Pós,wa/x=55", "-rate-limit", "2.5",
-				"-rate-burst", "4", "-addr-file", "/tmp/addr", "-v"},
+				"-rate-burst", "4", "-rate-retry-after-pad", "1", "-addr-file", "/tmp/addr", "-v"},
 			want: config{
 				listen:    "127.0.0.1:0",
 				tenantKey: "ps_flag",
@@ -51,10 +51,11 @@ func TestParseFlags(t *testing.T) {
 					{ID: "wn_2", Number: "5511999990002", Name: "Vendas e Pós", Legacy: true},
 					{ID: "wa/x", Number: "55"},
 				},
-				rateLimit: 2.5,
-				rateBurst: 4,
-				addrFile:  "/tmp/addr",
-				verbose:   true,
+				rateLimit:     2.5,
+				rateBurst:     4,
+				retryAfterPad: 1,
+				addrFile:      "/tmp/addr",
+				verbose:       true,
 			},
 		},
 		{
@@ -107,6 +108,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "negative rate", args: []string{"-rate-limit", "-1"}, wantErr: "-rate-limit"},
 		{name: "infinite rate", args: []string{"-rate-limit", "+Inf"}, wantErr: "-rate-limit"},
 		{name: "negative burst", args: []string{"-rate-burst", "-1"}, wantErr: "-rate-burst"},
+		{name: "negative Retry-After padding", args: []string{"-rate-retry-after-pad", "-1"}, wantErr: "-rate-retry-after-pad"},
 		{name: "unknown flag", args: []string{"-port", "1"}, wantErr: "flag provided but not defined"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
 	}
@@ -139,6 +141,26 @@ func TestParseFlagsGenerateMany(t *testing.T) {
 	last := cfg.numbers[len(cfg.numbers)-1]
 	if len(cfg.numbers) != 1200 || last.ID != "wn_1200" || last.Number != "5511900001200" {
 		t.Fatalf("%d numbers, last %+v", len(cfg.numbers), last)
+	}
+}
+
+// The rate limit flags reach the API: its 429s carry the padded Retry-After.
+func TestNewAPIRateLimit(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"-tenant-key", "ps_k", "-rate-limit", "20", "-rate-burst", "1", "-rate-retry-after-pad", "2"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newAPI(cfg, io.Discard)
+	var last *httptest.ResponseRecorder
+	for range 2 {
+		req := httptest.NewRequest(http.MethodGet, "/v1/api-keys", nil)
+		req.Header.Set("x-api-key", "ps_k")
+		last = httptest.NewRecorder()
+		api.ServeHTTP(last, req)
+	}
+	if last.Code != http.StatusTooManyRequests || last.Header().Get("Retry-After") != "3" {
+		t.Errorf("second request: %d, Retry-After %q; want 429 with 3 (50 ms rounded up to 1 s, plus 2)", last.Code, last.Header().Get("Retry-After"))
 	}
 }
 

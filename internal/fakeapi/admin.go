@@ -8,7 +8,7 @@ import (
 
 // serveAdmin serves the unauthenticated /_admin/ endpoints used by the command-line server:
 //
-//	GET    /_admin/calls              {"<endpoint>": n, ..., "total": n, "rate_limited": n}
+//	GET    /_admin/calls              {"<endpoint>": n, ..., "total": n, "rate_limited": n, "regenerated": n}
 //	POST   /_admin/reset-calls        204
 //	POST   /_admin/rotate?number=ID   204 (out-of-band rotation; the new key is not shown)
 //	DELETE /_admin/numbers/ID         204

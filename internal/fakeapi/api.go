@@ -117,9 +117,15 @@ type API struct {
 	calls       map[string]int
 	total       int
 	rateLimited int
+	// retryAfterPad is added to the Retry-After of the rate limiter's 429s, in seconds.
+	retryAfterPad int
+	// regenerated counts the keys that POST /v1/api-keys regenerated.
+	regenerated int
 	faults      map[string][]*queuedFault
 	limiter     rateLimit
 	held        holds // requests held by FaultLateWork and FaultLateWorkAfterNext, see hold.go
+	// background runs the requests that FaultGatewayLateWork carries out after their answer.
+	background sync.WaitGroup
 }
 
 // New returns a fake API seeded from opts.
@@ -264,6 +270,14 @@ func (a *API) Calls(endpoint string) int {
 	return a.calls[endpoint]
 }
 
+// Regenerated returns how many keys POST /v1/api-keys regenerated: the requests that did their
+// work, whatever answer reached the client. [API.Calls] counts requests, this counts rotations.
+func (a *API) Regenerated() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.regenerated
+}
+
 // TotalCalls returns how many non-admin requests reached the handler, including those to unknown
 // paths or with a wrong method.
 func (a *API) TotalCalls() int {
@@ -272,13 +286,14 @@ func (a *API) TotalCalls() int {
 	return a.total
 }
 
-// ResetCalls sets every call counter, and the rate-limited counter, back to zero.
+// ResetCalls sets every call counter, the rate-limited and the regenerated counters back to zero.
 func (a *API) ResetCalls() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	clear(a.calls)
 	a.total = 0
 	a.rateLimited = 0
+	a.regenerated = 0
 }
 
 // callsReport is the body of GET /_admin/calls.
@@ -291,12 +306,14 @@ func (a *API) callsReport() map[string]int {
 	}
 	out["total"] = a.total
 	out["rate_limited"] = a.rateLimited
+	out["regenerated"] = a.regenerated
 	return out
 }
 
 // Start serves the API on a new httptest server bound to 127.0.0.1 and returns its base URL
 // (without a trailing slash) and a function that stops it. Stopping cancels the context of
-// requests still in flight, so a pending FaultDelay ends at once.
+// requests still in flight, so a pending FaultDelay ends at once, and waits for the requests that
+// faults carry out late.
 func (a *API) Start() (baseURL string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := httptest.NewUnstartedServer(a)
@@ -307,5 +324,6 @@ func (a *API) Start() (baseURL string, stop func()) {
 	return srv.URL, sync.OnceFunc(func() {
 		cancel()
 		srv.Close()
+		a.background.Wait()
 	})
 }

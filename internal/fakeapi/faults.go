@@ -20,8 +20,9 @@ type FaultKind int
 // (FaultMalformedJSON, FaultMissingKey, FaultTruncatedBody) only alter success answers: when the
 // real answer is an error (401, 404, ...), that error is sent unchanged.
 const (
-	// FaultStatus answers Status (500 when zero) with {"error": Message, "code": Code}; Message
-	// defaults to http.StatusText(Status) and code is omitted when Code is empty. No work is done.
+	// FaultStatus answers Status (500 when zero) with the API's own error body {"error": Message,
+	// "code": Code}; Message defaults to http.StatusText(Status), code is omitted when Code is empty,
+	// and the header Retry-After: RetryAfter is sent when RetryAfter is not empty. No work is done.
 	FaultStatus FaultKind = iota
 	// FaultRateLimit answers 429 {"error":"Too many requests"}, with the header
 	// Retry-After: RetryAfter passed verbatim when RetryAfter is not empty. No work is done.
@@ -44,8 +45,8 @@ const (
 	// JSON body. The HTTP message itself is complete (Content-Length matches what is sent): only
 	// the JSON is cut.
 	FaultTruncatedBody
-	// FaultHTMLError answers 502 with an HTML page and Content-Type text/html, as a proxy in front
-	// of the API would. No work is done.
+	// FaultHTMLError answers Status (502 when zero) with an HTML page and Content-Type text/html, as
+	// a proxy in front of the API would. No work is done.
 	FaultHTMLError
 	// FaultLateWork is a request held by the network before it reaches the API, and carried out
 	// after the client has gone: the body is read, the request waits Delay whatever the client
@@ -66,6 +67,14 @@ const (
 	// work anyway. Its own answer reaches its client only if that client is still there. Stopping
 	// the server waits for held requests, up to Delay.
 	FaultLateWorkAfterNext
+	// FaultStatusAfterWork does the work, then answers as FaultStatus does (Status, 500 when zero,
+	// with the API's own error body and RetryAfter): the API failed after regenerating. When the
+	// work itself fails (401, 404, ...), that answer is sent unchanged.
+	FaultStatusAfterWork
+	// FaultGatewayLateWork is a gateway that gives up on the request: it answers Status (504 when
+	// zero) with an HTML page at once, while the request goes on to the API and is carried out
+	// Delay later, whatever the client does. Stopping the server waits for it, up to Delay.
+	FaultGatewayLateWork
 )
 
 // String names the kind, for test output.
@@ -73,7 +82,7 @@ func (k FaultKind) String() string {
 	names := [...]string{
 		"FaultStatus", "FaultRateLimit", "FaultDropAfterWork", "FaultDropBeforeWork", "FaultDelay",
 		"FaultMalformedJSON", "FaultMissingKey", "FaultTruncatedBody", "FaultHTMLError",
-		"FaultLateWork", "FaultLateWorkAfterNext",
+		"FaultLateWork", "FaultLateWorkAfterNext", "FaultStatusAfterWork", "FaultGatewayLateWork",
 	}
 	if k >= 0 && int(k) < len(names) {
 		return names[k]
@@ -89,14 +98,16 @@ type Fault struct {
 	Kind FaultKind
 	// Times is how many matching calls the fault applies to; 0 means 1.
 	Times int
-	// Status, Code and Message shape a FaultStatus answer.
+	// Status, Code and Message shape a FaultStatus or FaultStatusAfterWork answer; Status also
+	// sets the status of a FaultHTMLError or FaultGatewayLateWork page.
 	Status  int
 	Code    string
 	Message string
-	// RetryAfter is the Retry-After header of a FaultRateLimit answer: seconds or an HTTP date.
+	// RetryAfter is the Retry-After header of a FaultRateLimit, FaultStatus or FaultStatusAfterWork
+	// answer: seconds or an HTTP date.
 	RetryAfter string
-	// Delay is how long a FaultDelay or FaultLateWork waits, and the longest a
-	// FaultLateWorkAfterNext waits for the next request (30s when zero).
+	// Delay is how long a FaultDelay, FaultLateWork or FaultGatewayLateWork waits, and the longest
+	// a FaultLateWorkAfterNext waits for the next request (30s when zero).
 	Delay time.Duration
 	// Field is the field a FaultMissingKey removes (from the object, or from each item of an
 	// array); the endpoint's secret field when empty.
@@ -108,10 +119,6 @@ type queuedFault struct {
 	Fault
 	remaining int
 }
-
-// htmlErrorPage is the body of a FaultHTMLError answer.
-const htmlErrorPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
-	"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
 // malformedBody is the body of a FaultMalformedJSON answer.
 const malformedBody = "Internal hiccup: this is not JSON <br/>"
@@ -155,8 +162,13 @@ func (a *API) nextFault(endpoint string) (Fault, bool) {
 func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fault) {
 	switch f.Kind {
 	case FaultStatus:
-		status := cmp.Or(f.Status, http.StatusInternalServerError)
-		errorResponse(status, cmp.Or(f.Message, http.StatusText(status)), f.Code).write(w)
+		f.failure().write(w)
+	case FaultStatusAfterWork:
+		if resp := a.work(r, rt); !resp.ok() {
+			resp.write(w)
+			return
+		}
+		f.failure().write(w)
 	case FaultRateLimit:
 		a.mu.Lock()
 		a.rateLimited++
@@ -174,12 +186,29 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, rt route, f Fau
 	case FaultMalformedJSON, FaultMissingKey, FaultTruncatedBody:
 		a.serveSpoiled(w, r, rt, f)
 	case FaultHTMLError:
-		writeRaw(w, http.StatusBadGateway, "text/html", []byte(htmlErrorPage), "", "")
+		writeGatewayPage(w, cmp.Or(f.Status, http.StatusBadGateway))
 	case FaultLateWork, FaultLateWorkAfterNext:
 		a.serveLateWork(w, r, rt, f)
+	case FaultGatewayLateWork:
+		a.serveGatewayLateWork(w, r, rt, f)
 	default:
 		errorResponse(http.StatusInternalServerError, "fakeapi: unknown fault kind "+f.Kind.String(), "").write(w)
 	}
+}
+
+// failure is the API's own error answer of a FaultStatus or FaultStatusAfterWork.
+func (f Fault) failure() response {
+	status := cmp.Or(f.Status, http.StatusInternalServerError)
+	resp := errorResponse(status, cmp.Or(f.Message, http.StatusText(status)), f.Code)
+	resp.retryAfter = f.RetryAfter
+	return resp
+}
+
+// writeGatewayPage answers status with a gateway's HTML page, not the API's JSON.
+func writeGatewayPage(w http.ResponseWriter, status int) {
+	page := fmt.Sprintf("<html>\r\n<head><title>%[1]d %[2]s</title></head>\r\n<body>\r\n"+
+		"<center><h1>%[1]d %[2]s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", status, http.StatusText(status))
+	writeRaw(w, status, "text/html", []byte(page), "", "")
 }
 
 // serveDelayed does the work after d and answers; a client that goes away first gets nothing.

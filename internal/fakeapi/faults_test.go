@@ -32,6 +32,30 @@ func TestFaultsOnRegenerate(t *testing.T) {
 			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
 				wantError(t, r, 500, "Internal Server Error", "")
 			}},
+		{"status with Retry-After", fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 503, RetryAfter: "3"}, false,
+			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
+				wantError(t, r, 503, "Service Unavailable", "")
+				if got := r.header.Get("Retry-After"); got != "3" {
+					t.Errorf("Retry-After = %q, want 3", got)
+				}
+			}},
+		{"status after the work", fakeapi.Fault{Kind: fakeapi.FaultStatusAfterWork, Status: 503, RetryAfter: "2"}, true,
+			func(t *testing.T, r result, _ error, cur fakeapi.Key, api *fakeapi.API) {
+				wantError(t, r, 503, "Service Unavailable", "")
+				if got := r.header.Get("Retry-After"); got != "2" {
+					t.Errorf("Retry-After = %q, want 2", got)
+				}
+				if strings.Contains(string(r.body), cur.Raw) {
+					t.Error("the failure answer carries the new key")
+				}
+				if api.Regenerated() != 1 {
+					t.Errorf("Regenerated = %d, want 1", api.Regenerated())
+				}
+			}},
+		{"status after the work defaults", fakeapi.Fault{Kind: fakeapi.FaultStatusAfterWork}, true,
+			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
+				wantError(t, r, 500, "Internal Server Error", "")
+			}},
 		{"status with message", fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 409, Message: "busy", Code: "CONFLICT"}, false,
 			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
 				wantError(t, r, 409, "busy", "CONFLICT")
@@ -122,6 +146,12 @@ func TestFaultsOnRegenerate(t *testing.T) {
 			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
 				if r.status != 502 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "<html>") {
 					t.Errorf("answer %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
+				}
+			}},
+		{"HTML error with a status", fakeapi.Fault{Kind: fakeapi.FaultHTMLError, Status: 503}, false,
+			func(t *testing.T, r result, _ error, _ fakeapi.Key, _ *fakeapi.API) {
+				if r.status != 503 || !strings.Contains(string(r.body), "503 Service Unavailable") || json.Valid(r.body) {
+					t.Errorf("answer %d %q", r.status, r.body)
 				}
 			}},
 	}
@@ -464,6 +494,13 @@ func TestRateLimiter(t *testing.T) {
 	list()
 	wantLimited(list(), "4")
 
+	// Padding: the wait rounded up to whole seconds, plus the padding.
+	api.SetRetryAfterPadding(1)
+	api.SetRateLimit(20, 1)
+	list()
+	wantLimited(list(), "2") // 50 ms: 1 s, plus 1
+	api.SetRetryAfterPadding(0)
+
 	// perSecond 0 switches the limiter off.
 	api.SetRateLimit(0, 0)
 	for range 10 {
@@ -476,8 +513,8 @@ func TestRateLimiter(t *testing.T) {
 	if err := json.Unmarshal(do(t, base, "GET", "/_admin/calls", nil, "").body, &report); err != nil {
 		t.Fatal(err)
 	}
-	if report["rate_limited"] != api.RateLimited() || report["rate_limited"] != 5 {
-		t.Errorf("admin rate_limited = %d, RateLimited = %d, want 5", report["rate_limited"], api.RateLimited())
+	if report["rate_limited"] != api.RateLimited() || report["rate_limited"] != 6 {
+		t.Errorf("admin rate_limited = %d, RateLimited = %d, want 6", report["rate_limited"], api.RateLimited())
 	}
 	api.ResetCalls()
 	if api.RateLimited() != 0 {

@@ -161,6 +161,7 @@ func (a *API) listKeys() response { return listAnswer(a, keyItem) }
 func (a *API) regenerate(id string) response {
 	resp := errNumberNotFound
 	a.withNumber(id, func(rec *numberRecord) {
+		a.regenerated++
 		resp = response{status: http.StatusOK, body: regeneratedAnswer(id, a.rotateNumberLocked(rec, true))}
 	})
 	return resp

@@ -116,3 +116,19 @@ func (a *API) releaseHeld(endpoint string) {
 		<-h.done
 	}
 }
+
+// serveGatewayLateWork answers a FaultGatewayLateWork request with the gateway's page at once and
+// carries the request out f.Delay later, in the background: the client has its answer (a 504)
+// while the regeneration is still on its way to the API.
+func (a *API) serveGatewayLateWork(w http.ResponseWriter, r *http.Request, rt route, f Fault) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	late := r.Clone(context.Background())
+	late.Body = io.NopCloser(bytes.NewReader(body))
+	a.addHeld(rt.endpoint, 1)
+	a.background.Go(func() {
+		sleep(context.Background(), f.Delay)
+		a.work(late, rt)
+		a.addHeld(rt.endpoint, -1)
+	})
+	writeGatewayPage(w, cmp.Or(f.Status, http.StatusGatewayTimeout))
+}

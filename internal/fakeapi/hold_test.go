@@ -414,3 +414,40 @@ func TestLateWorkAfterNextAnswersAfterHeldWork(t *testing.T) {
 		t.Errorf("held answer %d %s, want 200 with the key current when the next answer was written", held.Code, held.Body)
 	}
 }
+
+// TestGatewayLateWork shows that a FaultGatewayLateWork request is answered at once with the
+// gateway's page, the key unchanged, and rotates the key Delay later, without its client; stopping
+// the server waits for it.
+func TestGatewayLateWork(t *testing.T) {
+	t.Parallel()
+	const delay = 300 * time.Millisecond
+	api, base, _ := fake(t, fakeapi.Options{})
+	old := currentKey(t, api, "wn_1")
+	api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultGatewayLateWork, Delay: delay})
+	start := time.Now()
+	r := regenerate(t, base, "wn_1")
+	if r.status != http.StatusGatewayTimeout || !strings.Contains(string(r.body), "504 Gateway Timeout") ||
+		!strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("answer %d %q %q, want the gateway's 504 page", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	if elapsed := time.Since(start); elapsed >= delay {
+		t.Fatalf("the gateway answered after %v, not before the work (%v)", elapsed, delay)
+	}
+	if got := listed(t, base, "wn_1")["key"]; got != old.Raw || api.Held(fakeapi.EndpointRegenerate) != 1 {
+		t.Fatalf("right after the 504 the list shows %v (held %d), want the old key, held 1", got, api.Held(fakeapi.EndpointRegenerate))
+	}
+	waitUntil(t, delay+10*time.Second, "the late work", func() bool { return api.Held(fakeapi.EndpointRegenerate) == 0 })
+	if cur := currentKey(t, api, "wn_1"); cur.Raw == old.Raw || api.Regenerated() != 1 {
+		t.Fatalf("the request that reached the API late did not rotate the key once (regenerated %d)", api.Regenerated())
+	}
+
+	// Stop waits for a request still on its way.
+	api2 := fakeapi.New(fakeapi.Options{TenantKey: tenantKey, Numbers: seedNumbers})
+	base2, stop := api2.Start()
+	api2.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultGatewayLateWork, Delay: delay})
+	regenerate(t, base2, "wn_1")
+	stop()
+	if api2.Regenerated() != 1 || api2.Held(fakeapi.EndpointRegenerate) != 0 {
+		t.Errorf("stop returned before the late work landed (regenerated %d)", api2.Regenerated())
+	}
+}

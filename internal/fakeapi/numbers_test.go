@@ -153,13 +153,13 @@ func TestCallCounting(t *testing.T) {
 	}
 	wantReport := map[string]int{
 		fakeapi.EndpointListKeys: 3, fakeapi.EndpointRegenerate: 2, fakeapi.EndpointRegenerateSelf: 1,
-		fakeapi.EndpointListNumbers: 2, "total": 11, "rate_limited": 0,
+		fakeapi.EndpointListNumbers: 2, "total": 11, "rate_limited": 0, "regenerated": 1,
 	}
 	if !maps.Equal(report, wantReport) {
 		t.Errorf("admin calls = %v, want %v", report, wantReport)
 	}
 	api.ResetCalls()
-	if api.TotalCalls() != 0 || api.Calls(fakeapi.EndpointListKeys) != 0 {
+	if api.TotalCalls() != 0 || api.Calls(fakeapi.EndpointListKeys) != 0 || api.Regenerated() != 0 {
 		t.Error("ResetCalls left counts behind")
 	}
 }

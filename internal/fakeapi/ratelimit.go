@@ -111,6 +111,15 @@ func (a *API) RateLimited() int {
 	return a.rateLimited
 }
 
+// SetRetryAfterPadding adds seconds to the Retry-After of every 429 the rate limiter answers, as
+// APIs do that round the wait up to whole seconds and add one for safety: with 1, a wait of 50 ms
+// is answered Retry-After: 2. 0, the default, answers the wait rounded up (at least 1).
+func (a *API) SetRetryAfterPadding(seconds int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.retryAfterPad = max(seconds, 0)
+}
+
 // takeToken asks the limiter for one request; when refused it returns the Retry-After value.
 func (a *API) takeToken() (limited bool, retryAfter string) {
 	a.mu.Lock()
@@ -123,6 +132,6 @@ func (a *API) takeToken() (limited bool, retryAfter string) {
 		return false, ""
 	}
 	a.rateLimited++
-	secs := max(int64(math.Ceil(wait.Seconds())), 1)
+	secs := max(int64(math.Ceil(wait.Seconds())), 1) + int64(a.retryAfterPad)
 	return true, strconv.FormatInt(secs, 10)
 }
