@@ -49,11 +49,11 @@ func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
 
 // listAPIKeys is ListAPIKeys with at most maxRetries retries.
 func (c *Client) listAPIKeys(ctx context.Context, maxRetries int) ([]NumberKey, error) {
-	res, err := c.doRetrying(ctx, http.MethodGet, apiKeysPath, nil, maxRetries)
+	body, err := c.read(ctx, apiKeysPath, maxRetries)
 	if err != nil {
 		return nil, err
 	}
-	items, err := decodeArray(res.body)
+	items, err := decodeArray(body)
 	if err != nil {
 		return nil, malformed(http.MethodGet, apiKeysPath, err.Error())
 	}

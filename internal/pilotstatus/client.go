@@ -2,11 +2,13 @@
 // WhatsApp messaging platform. It is plain Go, free of any Terraform framework, and covers what the
 // provider needs: listing and regenerating number API keys and reading numbers.
 //
-// Reads retry rate limits (429), server errors (5xx but 501) and network failures with backoff; a
-// regeneration retries only attempts that certainly did nothing and settles an unknown outcome on
-// the key list (see RegenerateAPIKey). Every request is paced by a limiter that learns the API's
-// rate limit from its 429s. Failures are reported as *APIError or *TransportError, and each
-// attempt is logged through an optional Logger with every key, key id and credential redacted.
+// Every answer is classified once (outcome.go): done, refused, rejected, the API's own failure, or
+// no answer from the API. Reads retry every attempt that may succeed another time with backoff; a
+// regeneration retries only attempts that did nothing, settling the API's failure answers with one
+// fresh read of the key list and an unknown outcome by watching it (see RegenerateAPIKey). Every
+// request is paced by a limiter that learns the API's rate limit from its 429s. Failures are
+// reported as *APIError or *TransportError, and each attempt is logged through an optional Logger
+// with every key, key id and credential redacted.
 package pilotstatus
 
 import (
@@ -16,15 +18,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultBaseURL is the Pilot Status API's base URL.
@@ -55,8 +54,10 @@ type Config struct {
 	APIKeyID string
 	// UserAgent is sent as User-Agent; default "terraform-provider-pilotstatus/dev".
 	UserAgent string
-	// MaxRetries is how many retries follow the first attempt for 429, 5xx (not 501) and network
-	// errors; 0 means no retries, a negative value is invalid.
+	// MaxRetries is how many retries follow the first attempt of a read (after a 429, a 5xx but 501,
+	// a network failure), and how many attempts of a regeneration that did nothing (429s, the API's
+	// failure answers that the key list disproves) are retried per call; 0 means no retries, a
+	// negative value is invalid.
 	MaxRetries int
 	// RetryWaitMin is the first backoff ceiling, doubled per retry; default 1s.
 	RetryWaitMin time.Duration
@@ -233,7 +234,8 @@ func New(cfg Config) (*Client, error) {
 	c.redactor = newRedactor([]string{cfg.APIKey, cfg.APIKeyID})
 	c.httpClient = &http.Client{
 		Transport: &attemptTransport{base: baseTransport(cfg.Transport), logger: cfg.Logger, redactor: c.redactor, limiter: c.limiter},
-		Timeout:   timeout,
+		// Per attempt: the wait for a turn and the backoff are outside it.
+		Timeout: timeout,
 		// A redirect would carry x-api-key to wherever it points: never follow one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -315,120 +317,6 @@ func durationOrDefault(name string, d, def time.Duration) (time.Duration, error)
 func (c *Client) log(ctx context.Context, level Level, msg string, fields map[string]any) {
 	if c.logger != nil {
 		c.logger.Log(ctx, level, msg, fields)
-	}
-}
-
-// result is a 2xx answer, read in full.
-type result struct {
-	status int
-	body   []byte
-	call   *call
-}
-
-// do runs one API call with retries. It returns the 2xx answer's body; a non-2xx answer becomes an
-// *APIError, no answer a *TransportError, an unreadable 2xx body ErrMalformedResponse. The returned
-// call is never nil, so the caller can ask whether an attempt may have acted.
-func (c *Client) do(ctx context.Context, method, apiPath string, reqBody any) (result, error) {
-	return c.doRetrying(ctx, method, apiPath, reqBody, c.maxRetries)
-}
-
-// doRetrying is do with at most maxRetries retries.
-func (c *Client) doRetrying(ctx context.Context, method, apiPath string, reqBody any, maxRetries int) (result, error) {
-	cl := &call{method: method, path: apiPath}
-	res := result{call: cl}
-	if err := ctx.Err(); err != nil {
-		return res, fmt.Errorf("%s %s: not sent: %w", method, apiPath, err)
-	}
-
-	var body any // nil, or []byte: retryablehttp rewinds it for every attempt
-	if reqBody != nil {
-		b, err := json.Marshal(reqBody)
-		if err != nil {
-			return res, fmt.Errorf("%s %s: encoding the request: %w", method, apiPath, err)
-		}
-		cl.reqBody = b
-		body = b
-	}
-
-	req, err := retryablehttp.NewRequestWithContext(withCall(ctx, cl), method, c.baseURL+apiPath, body)
-	if err != nil {
-		return res, fmt.Errorf("%s %s: building the request: %w", method, apiPath, unwrapURLError(err))
-	}
-	c.setHeaders(req.Header, body != nil)
-
-	start := time.Now()
-	resp, err := c.retryClient(ctx, cl, maxRetries).Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it on every path below
-	if err != nil {
-		if resp != nil {
-			drainAndClose(resp.Body)
-		}
-		return res, &TransportError{
-			Method:   method,
-			Path:     apiPath,
-			Attempts: int(cl.attempts.Load()),
-			Elapsed:  time.Since(start),
-			Err:      unwrapURLError(err),
-		}
-	}
-	data, readErr := readLimited(resp.Body)
-	drainAndClose(resp.Body)
-	res.status = resp.StatusCode
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return res, c.apiError(resp.StatusCode, data, readErr, cl, time.Since(start))
-	}
-	switch {
-	case errors.Is(readErr, errTooLarge):
-		return res, malformed(method, apiPath, fmt.Sprintf("the body is larger than %d MiB", maxBodyBytes>>20))
-	case readErr != nil:
-		return res, malformed(method, apiPath, "the body could not be read completely")
-	}
-	res.body = data
-	return res, nil
-}
-
-// retryClient builds the retryablehttp client of one call; it shares the HTTP client, so the
-// connection pool is shared too.
-func (c *Client) retryClient(ctx context.Context, cl *call, maxRetries int) *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:   c.httpClient,
-		Logger:       nil, // the attempt transport and Backoff below log instead
-		RetryWaitMin: c.waitMin,
-		RetryWaitMax: c.waitMax,
-		RetryMax:     maxRetries,
-		CheckRetry:   checkRetry,
-		// Once retries are exhausted, the last answer (or error) comes back untouched, so the
-		// caller can build an APIError from it; the caller drains and closes the body.
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		// Called before every attempt, outside the attempt's timeout: wait for its turn.
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-			waited, err := c.limiter.wait(req.Context())
-			if waited > 0 && err == nil {
-				c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
-					"method":  cl.method,
-					"path":    cl.path,
-					"attempt": attempt + 1,
-					"wait_ms": waited.Milliseconds(),
-				})
-			}
-		},
-		Backoff: func(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
-			wait := backoff(minWait, maxWait, attemptNum, resp, time.Now(), rand.Int64N)
-			status := 0
-			if resp != nil {
-				status = resp.StatusCode
-			}
-			c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
-				"method":       cl.method,
-				"path":         cl.path,
-				"status":       status,
-				"attempt":      attemptNum + 1,
-				"error_class":  cl.getLastClass(),
-				"wait_ms":      wait.Milliseconds(),
-				"retries_left": maxRetries - attemptNum,
-			})
-			return wait
-		},
 	}
 }
 

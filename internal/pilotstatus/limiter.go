@@ -3,6 +3,7 @@ package pilotstatus
 import (
 	"context"
 	"math"
+	"net/http"
 	"sync"
 	"time"
 
@@ -142,21 +143,29 @@ func windowRate(times []time.Time, now time.Time) float64 {
 }
 
 // observe adapts the rate to the answer of an attempt sent at sentAt: a 429 lowers it (once for
-// every attempt sent before the lowering), and pauses every attempt for retryAfter when the API
-// asked for one; any other answer lets the rate grow back.
+// every attempt sent before the lowering); a 429 or a 503 that asks for a pause (retryAfter) pauses
+// every attempt for it; an answer the API accepted (neither a 429 nor a 5xx) lets the rate grow
+// back. A 5xx tells nothing of the rate: it neither counts as accepted nor grows it.
 func (l *limiter) observe(ctx context.Context, sentAt time.Time, status int, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if status != 429 {
+	if (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && retryAfter > 0 &&
+		now.Add(retryAfter).After(l.pausedUntil) {
+		l.pausedUntil = now.Add(retryAfter)
+		l.wakeWaiters()
+		l.log(ctx, LevelDebug, "Pilot Status API asked to wait: every request pauses", map[string]any{
+			"status": status, "retry_after_ms": retryAfter.Milliseconds(),
+		})
+	}
+	switch {
+	case status >= 500:
+		l.growFrom = later(l.growFrom, l.pausedUntil)
+		return
+	case status != http.StatusTooManyRequests:
 		l.accepted = appendWindow(l.accepted, now)
 		l.grow(ctx, now)
 		return
-	}
-	if retryAfter > 0 && now.Add(retryAfter).After(l.pausedUntil) {
-		l.pausedUntil = now.Add(retryAfter)
-		l.wakeWaiters()
-		l.log(ctx, LevelDebug, "Pilot Status API asked to wait: every request pauses", map[string]any{"retry_after_ms": retryAfter.Milliseconds()})
 	}
 	l.growFrom = later(now, l.pausedUntil)
 	if l.throttled && !sentAt.After(l.lastThrottle) {

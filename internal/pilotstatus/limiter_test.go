@@ -318,6 +318,48 @@ func TestLimiterHonoursRetryAfterAndCeiling(t *testing.T) {
 	}
 }
 
+// A 503 tells nothing of the rate limit: it neither counts as accepted nor grows a learnt rate; its
+// Retry-After pauses every attempt, as a 429's does. An unpaced client stays unpaced.
+func TestLimiter503(t *testing.T) {
+	t.Parallel()
+	l, clock, _ := adaptiveLimiter(0)
+	sendAt(t, l, 1)
+	l.observe(context.Background(), clock.Now(), 503, 0)
+	if _, throttled := l.learnedRate(); throttled {
+		t.Fatal("a 503 throttled the client")
+	}
+	l.observe(context.Background(), clock.Now(), 503, 2*time.Second)
+	if d, err := l.wait(context.Background()); err != nil || d < 2*time.Second {
+		t.Fatalf("the attempt after a 503's Retry-After of 2s waited %s, %v", d, err)
+	}
+
+	// Throttled at some rate: a stream of 503s does not grow it, where as many successes do.
+	l, clock, _ = adaptiveLimiter(0)
+	sendFor(l, clock, 20, time.Second, true)
+	l.observe(context.Background(), clock.Now(), 429, 0)
+	before, _ := l.learnedRate()
+	accepted := len(l.accepted)
+	for range 50 {
+		clock.Advance(100 * time.Millisecond)
+		sendAt(t, l, 1)
+		l.observe(context.Background(), clock.Now(), 503, 0)
+	}
+	if after, _ := l.learnedRate(); after != before {
+		t.Fatalf("5 s of 503s moved the learnt rate from %v to %v", before, after)
+	}
+	if len(l.accepted) > accepted {
+		t.Fatalf("503s were counted as accepted answers")
+	}
+	for range 50 {
+		clock.Advance(100 * time.Millisecond)
+		sendAt(t, l, 1)
+		l.observe(context.Background(), clock.Now(), 200, 0)
+	}
+	if after, _ := l.learnedRate(); after <= before {
+		t.Fatalf("5 s of successes did not grow the learnt rate %v", before)
+	}
+}
+
 // A waiter takes a new turn when the rate changes: one that waits behind a low rate goes as soon as
 // the rate is raised, not when its old turn comes.
 func TestLimiterWaitersFollowTheRate(t *testing.T) {

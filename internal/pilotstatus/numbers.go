@@ -66,11 +66,11 @@ func (n *numberJSON) toNumber() (Number, error) {
 
 // ListNumbers lists the tenant's WhatsApp numbers (GET /v1/numbers).
 func (c *Client) ListNumbers(ctx context.Context) ([]Number, error) {
-	res, err := c.do(ctx, http.MethodGet, numbersPath, nil)
+	body, err := c.read(ctx, numbersPath, c.maxRetries)
 	if err != nil {
 		return nil, err
 	}
-	items, err := decodeArray(res.body)
+	items, err := decodeArray(body)
 	if err != nil {
 		return nil, malformed(http.MethodGet, numbersPath, err.Error())
 	}

@@ -1,12 +1,10 @@
 package pilotstatus
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -15,9 +13,20 @@ import (
 // Custody of a number's key through a regeneration. Every regeneration invalidates the key before
 // it, and a request whose answer is lost may still be carried out later: a second regeneration
 // sent while the first may still land would leave the caller holding a key that the first one
-// kills. RegenerateAPIKey therefore never has two regenerations in flight, settles an unknown
-// outcome by watching the key list, and sends at most maxRegenerations requests that may have
-// been carried out.
+// kills. RegenerateAPIKey therefore acts on exactly what each attempt tells (classify):
+//
+//   - a refusal (429, a connection refused) did nothing: it is retried with backoff, honouring
+//     Retry-After, and is not counted;
+//   - the API's own failure answer (a 500 or 503 with its error body) is no longer in flight: one
+//     fresh read of the key list, started after the answer, decides. The key unchanged, the request
+//     did nothing: retried like a refusal, not counted. Changed and revealed: that key is taken.
+//     Otherwise it counts as an unknown outcome;
+//   - a 2xx was carried out and counts; a body that cannot be used is settled on the key list;
+//   - no answer from the API (a timeout, a reset, a gateway's 502 or 504) may still land, even
+//     after any window: it counts, and the key list is watched for the settle time before anything
+//     else is sent.
+//
+// At most maxRegenerations counted requests are sent, and MaxRetries bounds the retried refusals.
 
 // maxRegenerations bounds the regeneration requests that may have been carried out, per call of
 // RegenerateAPIKey, whatever MaxRetries says.
@@ -34,6 +43,15 @@ const (
 // never abandoned: it finishes under its own timeout and its answer is returned.
 var ErrInterrupted = errors.New("the run was interrupted")
 
+// ErrNotRegenerated is wrapped when no regeneration request of the call was carried out: every
+// attempt was refused (429), never reached the API, was rejected (4xx), or failed with the API's
+// own answer while the key list showed the key unchanged. The number's key is the one it had.
+var ErrNotRegenerated = errors.New("nothing was regenerated")
+
+// ErrKeyUnchanged is wrapped, with ErrNotRegenerated, when the API answered with its own failure
+// and the key list, read after each such answer, showed the number's key unchanged.
+var ErrKeyUnchanged = errors.New("the key list shows the number's key unchanged after the API's failure answers")
+
 // ErrDelayedRegeneration is wrapped when a regeneration was answered, but an earlier request that
 // had been given up landed after it, and the key list does not reveal the key it made: the number's
 // current key is in nobody's hands, and only another regeneration gives a usable one.
@@ -46,73 +64,68 @@ type Recovery int
 const (
 	// RecoveryNone: the key is the answer of the regeneration.
 	RecoveryNone Recovery = iota
-	// RecoveryFromList: the answer was lost or unusable; the key list revealed the new key.
+	// RecoveryFromList: the answer was lost, unusable or a failure; the key list revealed the new key.
 	RecoveryFromList
 	// RecoveryDelayed: an earlier request, given up, landed after the answer and made the answer's key
 	// dead; the key list revealed the number's current key, which was taken instead.
 	RecoveryDelayed
-	// RecoveryUnconfirmed: the key is the answer of a second request; the key list that would have
-	// confirmed that no earlier request landed after it could not be read.
+	// RecoveryUnconfirmed: the key follows a request that may have been carried out; the key list
+	// that would have confirmed that no earlier request landed after it could not be read.
 	RecoveryUnconfirmed
 )
 
 // RegenerateAPIKey regenerates the default key of one number (POST /v1/api-keys with
 // {"whatsappNumberId": numberID}); the previous key stops working at once. previousKeyID is the
 // number's key id before the call, as the caller last listed it; when empty, the key list is read
-// first.
+// first. See the top of this file for how each answer is acted on. A key that follows a counted
+// request is confirmed by one more read of the key list.
 //
-// Attempts that certainly did nothing (429, a refused connection) are retried up to MaxRetries
-// times. An attempt whose outcome is unknown (a timeout, a lost answer, a reset, a 5xx, a 2xx that
-// cannot be read) is never followed at once by another: for SettleTime the key list is watched, and
-// if the number's key changed and the list reveals it, that key is returned (Recovery
-// RecoveryFromList). Only when the settle time passes with no change is the key regenerated
-// again, and at most maxRegenerations requests that may have been carried out are sent. After a
-// second one, one more list confirms that the key returned is still the number's current key.
-//
-// When no usable key came back the error wraps ErrOutcomeUnknown (the previous key must be
-// assumed invalid), ErrDelayedRegeneration, or ErrInterrupted, besides the cause. When ctx ends, a
-// request in flight still finishes under the request timeout; no new one is sent, and an unknown
-// outcome is looked up with a single list call.
+// When no usable key came back the error wraps ErrNotRegenerated (nothing was carried out; with
+// ErrKeyUnchanged when the key list proved it), ErrOutcomeUnknown (the previous key must be assumed
+// invalid) or ErrDelayedRegeneration, and ErrInterrupted when ctx ended, besides the cause. When
+// ctx ends, a request in flight still finishes under the request timeout; no new one is sent, and
+// an outcome still to learn is looked up with a single list call.
 func (c *Client) RegenerateAPIKey(ctx context.Context, numberID, previousKeyID string) (RegeneratedKey, error) {
-	r := regeneration{numberID: numberID, previousKeyID: previousKeyID}
-	if err := c.beforeRegenerating(ctx, &r); err != nil {
+	r := &regeneration{numberID: numberID, previousKeyID: previousKeyID}
+	if err := c.beforeRegenerating(ctx, r); err != nil {
 		return RegeneratedKey{}, err
 	}
 	for {
-		key, mayHaveActed, err := c.regenerateRound(ctx, numberID)
-		if mayHaveActed {
-			r.acted++
-		}
-		switch {
-		case err == nil && r.acted > 1:
-			return c.confirm(ctx, numberID, key)
-		case err == nil:
-			return key, nil
-		case !mayHaveActed && r.acted > 0:
-			// An earlier request settled without a change, and this one was refused: nothing is
-			// known to have changed, yet the earlier one may still land.
-			return RegeneratedKey{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
-		case !mayHaveActed:
-			return RegeneratedKey{}, err
-		}
-		key, again, err := c.settleRound(ctx, &r, err)
+		key, again, err := c.regenerateRound(ctx, r)
 		if !again {
 			return key, err
 		}
 	}
 }
 
-// regeneration is what RegenerateAPIKey knows between its rounds.
+// regeneration is what RegenerateAPIKey knows between its attempts and rounds.
 type regeneration struct {
 	numberID string
+	body     []byte
 	// previousKeyID is the number's key id before the requests that may still land.
 	previousKeyID string
-	// acted counts the requests that may have been carried out.
-	acted int
+	// counted counts the requests that were, or may have been, carried out.
+	counted int
+	// retries counts the attempts retried because they did nothing; disproven, those of them that
+	// were the API's failure answers disproven by the key list.
+	retries, disproven int
+	// look is what the key list showed after the last of the API's failure answers.
+	look listLook
 }
 
-// beforeRegenerating checks the number id and ctx, and reads the number's current key id from
-// the key list when the caller did not give it.
+// listLook is one fresh read of the number's key after the API's failure answer.
+type listLook struct {
+	key NumberKey
+	err error
+}
+
+// changed reports whether the look shows the number with another key than previousKeyID.
+func (l listLook) changed(previousKeyID string) bool {
+	return l.err == nil && l.key.KeyID != previousKeyID
+}
+
+// beforeRegenerating checks the number id and ctx, encodes the request, and reads the number's
+// current key id from the key list when the caller did not give it.
 func (c *Client) beforeRegenerating(ctx context.Context, r *regeneration) error {
 	if r.numberID == "" {
 		return errors.New("regenerating an API key needs a number id; it is empty")
@@ -121,8 +134,13 @@ func (c *Client) beforeRegenerating(ctx context.Context, r *regeneration) error 
 		// JSON would carry it with U+FFFD in place of the invalid bytes: another number's id.
 		return errors.New("regenerating an API key needs a number id in UTF-8; it holds invalid bytes")
 	}
+	body, err := json.Marshal(regenerateRequest{WhatsappNumberID: r.numberID})
+	if err != nil {
+		return fmt.Errorf("%s %s: encoding the request: %w", http.MethodPost, apiKeysPath, err)
+	}
+	r.body = body
 	if err := ctx.Err(); err != nil {
-		return notSent(err)
+		return r.notRegenerated(stopped(err))
 	}
 	if r.previousKeyID != "" {
 		return nil
@@ -137,14 +155,148 @@ func (c *Client) beforeRegenerating(ctx context.Context, r *regeneration) error 
 	return nil
 }
 
-// settleRound watches the key list after a round whose outcome is unknown (cause). It returns the
-// key the list reveals, or an error, or again when the key may be regenerated once more.
-func (c *Client) settleRound(ctx context.Context, r *regeneration, cause error) (key RegeneratedKey, again bool, err error) {
+// regenerateRound sends POST /v1/api-keys until an attempt may have been carried out or is final
+// (run retries the refusals and the failures the key list disproves), and acts on that attempt. It
+// returns the key, or an error, or again when the key may be regenerated once more.
+func (c *Client) regenerateRound(ctx context.Context, r *regeneration) (key RegeneratedKey, again bool, err error) {
+	cl := &call{method: http.MethodPost, path: apiKeysPath, reqBody: r.body}
+	start := time.Now()
+	a, err := c.run(ctx, cl, policy{detached: true, maxRetries: c.maxRetries, retries: &r.retries,
+		again: func(ctx context.Context, a attempt) bool { return c.didNothing(ctx, r, a) }})
+	if err != nil {
+		return RegeneratedKey{}, false, r.failed(err)
+	}
+	cause := c.outcomeError(cl, a, start)
+	switch classify(a) {
+	case classDone:
+		r.counted++
+		var key RegeneratedKey
+		if cause == nil {
+			key, cause = c.regenerated(a, r.numberID)
+		}
+		if cause == nil {
+			return c.succeeded(ctx, r, key)
+		}
+		// A 2xx whose body cannot be used: the key list tells the key it made.
+		return c.settleRound(ctx, r, cause)
+	case classAPIFailure:
+		if !r.look.changed(r.previousKeyID) && r.look.err == nil {
+			// The key list disproved it, and the retries are spent or the API asked for too long a pause.
+			return RegeneratedKey{}, false, r.failed(cause)
+		}
+		return c.afterFailureAnswer(ctx, r, cause)
+	case classNoAnswer:
+		r.counted++
+		return c.settleRound(ctx, r, cause)
+	}
+	// Refused or rejected: this attempt did nothing.
+	return RegeneratedKey{}, false, r.failed(cause)
+}
+
+// didNothing is the retry policy of a regeneration: it reports whether attempt a certainly did
+// nothing and is worth another. A refusal is; the API's own failure answer is when one fresh read
+// of the key list, started after the answer, shows the number's key unchanged (r.look keeps what it
+// showed). Nothing else is: it may have been carried out, or it is final.
+func (c *Client) didNothing(ctx context.Context, r *regeneration, a attempt) bool {
+	switch classify(a) {
+	case classRefused:
+		return true
+	case classAPIFailure:
+		c.log(ctx, LevelWarn, "Pilot Status API failed the regeneration; reading the key list to learn whether the key changed", map[string]any{
+			"method": http.MethodPost, "path": apiKeysPath, "status": a.status,
+		})
+		r.look = c.lookAfter(ctx, r.numberID, a.at)
+		if r.look.err != nil || r.look.changed(r.previousKeyID) {
+			return false
+		}
+		r.disproven++
+		c.log(ctx, LevelInfo, "The key list shows the key unchanged: the failed regeneration did nothing", map[string]any{
+			"status": a.status, "failures_disproven": r.disproven,
+		})
+		return true
+	}
+	return false
+}
+
+// lookAfter reads the number's key from a key list read that started after at. When ctx has
+// ended, before or during the read, one list call is made without it: the read is owed to an
+// answer that came back.
+func (c *Client) lookAfter(ctx context.Context, numberID string, at time.Time) listLook {
+	var (
+		keys []NumberKey
+		err  error
+	)
+	if ctx.Err() == nil {
+		keys, _, err = c.watch.fresh(ctx, at, c.listForWatch)
+	}
+	if ctx.Err() != nil {
+		keys, err = c.listAPIKeys(context.WithoutCancel(ctx), 0)
+	}
+	if err != nil {
+		return listLook{err: err}
+	}
+	k, found := findKey(keys, numberID)
+	if !found {
+		return listLook{err: errors.New("the key list no longer has the number")}
+	}
+	return listLook{key: k}
+}
+
+// afterFailureAnswer acts on the API's failure answer that the key list did not disprove: the
+// request is counted; a changed key that the list reveals is taken; a changed key it does not
+// reveal can only be replaced by another regeneration; a list that could not be read leaves the
+// outcome unknown, to be settled by watching it.
+func (c *Client) afterFailureAnswer(ctx context.Context, r *regeneration, cause error) (RegeneratedKey, bool, error) {
+	r.counted++
+	look := r.look
+	switch {
+	case look.err != nil:
+		return c.settleRound(ctx, r, fmt.Errorf("%w (then reading the key list: %s)", cause, look.err.Error()))
+	case revealed(look.key):
+		c.log(ctx, LevelInfo, "The key list shows the key that the failed regeneration made; taking it", map[string]any{
+			"key_last4": look.key.KeyLast4,
+		})
+		return c.succeeded(ctx, r, fromListed(look.key, RecoveryFromList))
+	}
+	r.previousKeyID = look.key.KeyID
+	return c.nextRound(ctx, r, cause)
+}
+
+// succeeded returns key, confirmed by one more read of the key list when it follows a request
+// that was counted before: that one, given up, may have landed after it.
+func (c *Client) succeeded(ctx context.Context, r *regeneration, key RegeneratedKey) (RegeneratedKey, bool, error) {
+	if r.counted > 1 {
+		key, err := c.confirm(ctx, r.numberID, key)
+		return key, false, err
+	}
+	return key, false, nil
+}
+
+// failed is the error of a regeneration that ends without a key: nothing was regenerated when no
+// request was counted, else the outcome is unknown.
+func (r *regeneration) failed(cause error) error {
+	if r.counted == 0 {
+		return r.notRegenerated(cause)
+	}
+	return fmt.Errorf("%w: %w", ErrOutcomeUnknown, cause)
+}
+
+// notRegenerated is the error of a regeneration of which no request was carried out.
+func (r *regeneration) notRegenerated(cause error) error {
+	if r.disproven > 0 {
+		return fmt.Errorf("%w (%w %d time(s)): %w", ErrNotRegenerated, ErrKeyUnchanged, r.disproven, cause)
+	}
+	return fmt.Errorf("%w: %w", ErrNotRegenerated, cause)
+}
+
+// settleRound watches the key list after a request whose outcome is unknown (cause). It returns
+// the key the list reveals, or an error, or again when the key may be regenerated once more.
+func (c *Client) settleRound(ctx context.Context, r *regeneration, cause error) (RegeneratedKey, bool, error) {
 	c.log(ctx, LevelWarn, "Pilot Status API regeneration outcome unknown; watching the key list before anything else", map[string]any{
 		"method":          http.MethodPost,
 		"path":            apiKeysPath,
 		"settle_ms":       c.settleTime.Milliseconds(),
-		"regenerations":   r.acted,
+		"regenerations":   r.counted,
 		"max_regenerated": maxRegenerations,
 	})
 	listed, changed, serr := c.settle(ctx, r.numberID, r.previousKeyID)
@@ -154,172 +306,46 @@ func (c *Client) settleRound(ctx context.Context, r *regeneration, cause error) 
 	case serr != nil:
 		// The list's failure is told, not wrapped: the regeneration's own failure classifies the error.
 		return RegeneratedKey{}, false, fmt.Errorf("%w: %w (then %s)", ErrOutcomeUnknown, cause, serr.Error())
-	case changed && listed.Revealable && listed.Key != "":
+	case changed && revealed(listed):
 		c.log(ctx, LevelInfo, "The key list shows the key that the unanswered regeneration made; taking it", map[string]any{
 			"key_last4": listed.KeyLast4,
 		})
-		return fromListed(listed, RecoveryFromList), false, nil
+		return c.succeeded(ctx, r, fromListed(listed, RecoveryFromList))
 	case changed:
 		// The key changed, but the list does not reveal it: only a regeneration gives a usable
 		// key, and the request that changed it is no longer in flight.
 		r.previousKeyID = listed.KeyID
 	}
-	if r.acted >= maxRegenerations {
+	return c.nextRound(ctx, r, cause)
+}
+
+// nextRound decides, after a counted request left no usable key (cause), whether another
+// regeneration may be sent: not beyond maxRegenerations, and not once ctx has ended.
+func (c *Client) nextRound(ctx context.Context, r *regeneration, cause error) (RegeneratedKey, bool, error) {
+	if r.counted >= maxRegenerations {
 		return RegeneratedKey{}, false, fmt.Errorf("%w: %w; %d regeneration requests may have been carried out, the most one apply sends",
-			ErrOutcomeUnknown, cause, r.acted)
+			ErrOutcomeUnknown, cause, r.counted)
 	}
 	if cerr := ctx.Err(); cerr != nil {
-		return RegeneratedKey{}, false, fmt.Errorf("%w: %w", ErrOutcomeUnknown, notSent(cerr))
+		return RegeneratedKey{}, false, fmt.Errorf("%w: %w", ErrOutcomeUnknown, stopped(cerr))
 	}
-	c.log(ctx, LevelWarn, "The key did not change during the settle time; regenerating again", map[string]any{
-		"method":    http.MethodPost,
-		"path":      apiKeysPath,
-		"settle_ms": c.settleTime.Milliseconds(),
+	c.log(ctx, LevelWarn, "No usable key came of the regeneration; regenerating again", map[string]any{
+		"method":        http.MethodPost,
+		"path":          apiKeysPath,
+		"regenerations": r.counted,
 	})
 	return RegeneratedKey{}, true, nil
-}
-
-// notSent is the error of a regeneration not sent because ctx ended.
-func notSent(ctxErr error) error {
-	return fmt.Errorf("%s %s: not sent: %w (%w)", http.MethodPost, apiKeysPath, ErrInterrupted, ctxErr)
-}
-
-// regenerateRound sends POST /v1/api-keys, retrying only attempts that certainly did nothing (429,
-// a refused connection, a failed TLS handshake is not retried), until one attempt may have been
-// carried out or an answer is final. mayHaveActed reports whether an attempt may have been carried
-// out. An attempt in flight finishes under the request timeout even when ctx ends.
-func (c *Client) regenerateRound(ctx context.Context, numberID string) (key RegeneratedKey, mayHaveActed bool, err error) {
-	body, err := json.Marshal(regenerateRequest{WhatsappNumberID: numberID})
-	if err != nil {
-		return RegeneratedKey{}, false, fmt.Errorf("%s %s: encoding the request: %w", http.MethodPost, apiKeysPath, err)
-	}
-	cl := &call{method: http.MethodPost, path: apiKeysPath, reqBody: body}
-	// Not cancelled with ctx: the answer to a request that was sent holds the number's one valid key.
-	sendCtx := withCall(context.WithoutCancel(ctx), cl)
-	start := time.Now()
-	for retry := 0; ; retry++ {
-		if err := c.waitTurn(ctx, retry); err != nil {
-			return RegeneratedKey{}, false, err
-		}
-		a := c.sendOnce(sendCtx, http.MethodPost, apiKeysPath, body)
-		if a.sendErr == nil && a.status >= 200 && a.status <= 299 {
-			// A 2xx was carried out, whether or not its answer can be used.
-			key, err := c.regenerated(a, numberID)
-			return key, true, err
-		}
-		if a.sendErr != nil {
-			err = &TransportError{Method: http.MethodPost, Path: apiKeysPath, Attempts: int(cl.attempts.Load()),
-				Elapsed: time.Since(start), Err: unwrapURLError(a.sendErr)}
-		} else {
-			err = c.apiError(a.status, a.data, a.readErr, cl, time.Since(start))
-		}
-		if cl.mayHaveActed.Load() {
-			return RegeneratedKey{}, true, err
-		}
-		if !c.retryUnsent(a.status, a.header, a.sendErr) || retry >= c.maxRetries {
-			return RegeneratedKey{}, false, err
-		}
-		if err := c.backoffUnsent(ctx, cl, retry, a); err != nil {
-			return RegeneratedKey{}, false, err
-		}
-	}
-}
-
-// waitTurn waits for the limiter before attempt retry+1 of a regeneration; the error is notSent's
-// when ctx ends first.
-func (c *Client) waitTurn(ctx context.Context, retry int) error {
-	if err := ctx.Err(); err != nil {
-		return notSent(err)
-	}
-	waited, err := c.limiter.wait(ctx)
-	if err != nil {
-		return notSent(err)
-	}
-	if waited > 0 {
-		c.log(ctx, LevelTrace, "Pilot Status API request paced", map[string]any{
-			"method": http.MethodPost, "path": apiKeysPath, "attempt": retry + 1, "wait_ms": waited.Milliseconds(),
-		})
-	}
-	return nil
 }
 
 // regenerated reads the key from a 2xx answer to a regeneration; an answer that cannot be read is
 // ErrMalformedResponse.
 func (c *Client) regenerated(a attempt, numberID string) (RegeneratedKey, error) {
-	switch {
-	case errors.Is(a.readErr, errTooLarge):
-		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, fmt.Sprintf("the body is larger than %d MiB", maxBodyBytes>>20))
-	case a.readErr != nil:
-		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, "the body could not be read completely")
-	}
 	key, err := decodeRegenerated(a.data, numberID)
 	if err != nil {
 		return RegeneratedKey{}, malformed(http.MethodPost, apiKeysPath, err.Error())
 	}
 	c.redactor.learn(key.KeyID)
 	return key, nil
-}
-
-// backoffUnsent logs and waits before retrying a regeneration attempt that certainly did nothing;
-// the error is notSent's when ctx ends first.
-func (c *Client) backoffUnsent(ctx context.Context, cl *call, retry int, a attempt) error {
-	var resp *http.Response
-	if a.sendErr == nil {
-		resp = &http.Response{StatusCode: a.status, Header: a.header}
-	}
-	wait := backoff(c.waitMin, c.waitMax, retry, resp, time.Now(), rand.Int64N)
-	c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
-		"method":       http.MethodPost,
-		"path":         apiKeysPath,
-		"status":       a.status,
-		"attempt":      retry + 1,
-		"error_class":  cl.getLastClass(),
-		"wait_ms":      wait.Milliseconds(),
-		"retries_left": c.maxRetries - retry,
-	})
-	if err := sleepContext(ctx, wait); err != nil {
-		return notSent(err)
-	}
-	return nil
-}
-
-// retryUnsent reports whether a regeneration attempt that certainly did nothing is worth another:
-// a 429 (unless its Retry-After is beyond MaxRetryAfter) or a network failure that is not a TLS
-// failure.
-func (c *Client) retryUnsent(status int, header http.Header, sendErr error) bool {
-	if sendErr != nil {
-		return !isTLSError(sendErr)
-	}
-	if status != http.StatusTooManyRequests {
-		return false
-	}
-	d, ok := retryAfter(header.Get("Retry-After"), time.Now())
-	return !ok || d <= MaxRetryAfter
-}
-
-// attempt is the outcome of one attempt: the answer, read in full, or sendErr when none came.
-type attempt struct {
-	status  int
-	header  http.Header
-	data    []byte
-	readErr error
-	sendErr error
-}
-
-// sendOnce sends one attempt and reads the answer in full.
-func (c *Client) sendOnce(ctx context.Context, method, apiPath string, body []byte) attempt {
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+apiPath, bytes.NewReader(body))
-	if err != nil {
-		return attempt{sendErr: fmt.Errorf("building the request: %w", unwrapURLError(err))}
-	}
-	c.setHeaders(req.Header, body != nil)
-	resp, err := c.httpClient.Do(req) //nolint:bodyclose // drainAndClose(resp.Body) closes it below
-	if err != nil {
-		return attempt{sendErr: err}
-	}
-	data, readErr := readLimited(resp.Body)
-	drainAndClose(resp.Body)
-	return attempt{status: resp.StatusCode, header: resp.Header, data: data, readErr: readErr}
 }
 
 // settle watches the key list after a regeneration whose outcome is unknown, for the settle time
@@ -348,7 +374,7 @@ func (c *Client) settle(ctx context.Context, numberID, previousKeyID string) (Nu
 		case err == nil:
 			k, found := findKey(keys, numberID)
 			if !found {
-				return NumberKey{}, false, fmt.Errorf("the key list no longer has the number")
+				return NumberKey{}, false, errors.New("the key list no longer has the number")
 			}
 			if k.KeyID != previousKeyID {
 				return k, true, nil
@@ -387,8 +413,8 @@ func (c *Client) lastLook(ctx context.Context, numberID, previousKeyID string) (
 	return NumberKey{}, false, fmt.Errorf("%w (%w) before the key list showed whether the key changed", ErrInterrupted, cause)
 }
 
-// confirm checks, after a second regeneration request, that the key it returned is still the
-// number's current key: the first request, given up, may have landed after it.
+// confirm checks, after a request that was counted before the one that gave key, that key is still
+// the number's current key: the earlier request, given up, may have landed after it.
 func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKey) (RegeneratedKey, error) {
 	var (
 		keys []NumberKey
@@ -408,7 +434,7 @@ func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKe
 		return key, nil //nolint:nilerr // the failed list is reported as RecoveryUnconfirmed
 	case current.KeyID == key.KeyID:
 		return key, nil
-	case current.Revealable && current.Key != "":
+	case revealed(current):
 		c.log(ctx, LevelWarn, "An earlier regeneration request landed after the answer; taking the number's current key from the key list", map[string]any{
 			"key_last4": current.KeyLast4,
 		})
@@ -417,7 +443,7 @@ func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKe
 	return RegeneratedKey{}, fmt.Errorf("%w; the number's current key (ending in %q) cannot be revealed by the key list", ErrDelayedRegeneration, current.KeyLast4)
 }
 
-// listForWatch is the list call of the settle watch and of confirm: the configured retries.
+// listForWatch is the list call of the settle watch and of the fresh reads: the configured retries.
 func (c *Client) listForWatch(ctx context.Context) ([]NumberKey, error) {
 	return c.listAPIKeys(ctx, c.maxRetries)
 }
@@ -430,6 +456,10 @@ func findKey(keys []NumberKey, numberID string) (NumberKey, bool) {
 	}
 	return NumberKey{}, false
 }
+
+// revealed reports whether the key list reveals the number's current key: a revealable key, with
+// its value.
+func revealed(k NumberKey) bool { return k.Revealable && k.Key != "" }
 
 // fromListed is a listed, revealed key as a RegeneratedKey; the list does not say when the key was
 // created.

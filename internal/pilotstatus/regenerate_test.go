@@ -140,6 +140,28 @@ func landLater(revealable bool) postStep {
 	}
 }
 
+// apiFailure is the API's own failure answer, with its JSON error body.
+const apiFailure = `{"error":"Service unavailable","code":"MAINTENANCE"}`
+
+// failAfterWork regenerates (a key the list reveals, or not) and then answers status with the
+// API's own error body.
+func failAfterWork(status int, revealable bool) postStep {
+	return func(s *keyServer, w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		s.rotateLocked(revealable)
+		s.mu.Unlock()
+		writeJSON(w, status, apiFailure)
+	}
+}
+
+// failWithRetryAfter answers status with the API's own error body and a Retry-After.
+func failWithRetryAfter(status int, retryAfter string) postStep {
+	return func(_ *keyServer, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, status, apiFailure)
+	}
+}
+
 func failWith(status int, body string) postStep {
 	return func(_ *keyServer, w http.ResponseWriter, _ *http.Request) { writeJSON(w, status, body) }
 }
@@ -161,7 +183,36 @@ func TestRegenerateCustody(t *testing.T) {
 		wantRecovery pilotstatus.Recovery
 		// settles: the first request did nothing visible, so the second waits for the settle time.
 		settles bool
+		// lists: when not zero, how many key list reads the call makes.
+		lists int
+		// minGap: the second request follows the first at least this late (a Retry-After).
+		minGap time.Duration
 	}{
+		{name: "API 503 with Retry-After: the next request waits for it", steps: []postStep{failWithRetryAfter(503, "1"), answered},
+			maxRetries: 1, wantPosts: 2, lists: 1, minGap: time.Second},
+		// The API's own failure answers: one fresh read of the key list decides each.
+		{name: "API 503 then answered: the list shows the key unchanged, retried at once", steps: []postStep{failWith(503, apiFailure), answered},
+			maxRetries: 1, wantPosts: 2, lists: 1},
+		{name: "API 500 twice then answered: no confirmation needed", steps: []postStep{failWith(500, apiFailure), failWith(503, apiFailure), answered},
+			maxRetries: 2, wantPosts: 3, lists: 2},
+		{name: "API 503 every time: nothing was regenerated, the list proved it", steps: []postStep{failWith(503, apiFailure)},
+			maxRetries: 4, wantPosts: 5, lists: 5, wantErr: []error{pilotstatus.ErrNotRegenerated, pilotstatus.ErrKeyUnchanged}},
+		{name: "API 503 with max_retries 0: nothing was regenerated", steps: []postStep{failWith(503, apiFailure)},
+			maxRetries: 0, wantPosts: 1, lists: 1, wantErr: []error{pilotstatus.ErrNotRegenerated, pilotstatus.ErrKeyUnchanged}},
+		{name: "API 503 asking for more than five minutes: fails at once", steps: []postStep{failWithRetryAfter(503, "3600")},
+			maxRetries: 4, wantPosts: 1, lists: 1, wantErr: []error{pilotstatus.ErrNotRegenerated, pilotstatus.ErrKeyUnchanged}},
+		{name: "the API regenerated, then failed: the list reveals the key", steps: []postStep{failAfterWork(500, true)},
+			maxRetries: 4, wantPosts: 1, lists: 1, wantRecovery: pilotstatus.RecoveryFromList},
+		{name: "the API regenerated a key the list does not reveal, then failed: once more", steps: []postStep{failAfterWork(503, false), answered},
+			wantPosts: 2, lists: 2},
+		{name: "the API failed and the list is unreadable: unknown, never a second request", steps: []postStep{failWith(503, apiFailure), answered},
+			listFails: func(*keyServer) bool { return true }, wantPosts: 1, wantErr: []error{pilotstatus.ErrOutcomeUnknown}},
+		{name: "no answer, then the API's failures: the first may still land", steps: []postStep{lostBeforeWork, failWith(503, apiFailure)},
+			maxRetries: 2, wantPosts: 4, wantErr: []error{pilotstatus.ErrOutcomeUnknown}, settles: true},
+		{name: "429 then the API's failure then answered", steps: []postStep{failWith(429, `{}`), failWith(503, apiFailure), answered},
+			maxRetries: 2, wantPosts: 3, lists: 1},
+		{name: "429s and the API's failures share max_retries", steps: []postStep{failWith(429, `{}`), failWith(503, apiFailure), failWith(429, `{}`), answered},
+			maxRetries: 2, wantPosts: 3, lists: 1, wantErr: []error{pilotstatus.ErrNotRegenerated}},
 		{name: "answered", steps: []postStep{answered}, wantPosts: 1},
 		{name: "answer lost after the work: the list reveals the key", steps: []postStep{lostAfterWork},
 			maxRetries: 5, wantPosts: 1, wantRecovery: pilotstatus.RecoveryFromList},
@@ -172,8 +223,9 @@ func TestRegenerateCustody(t *testing.T) {
 		{name: "connection lost before the work, then answered", steps: []postStep{lostBeforeWork, answered}, wantPosts: 2, settles: true},
 		{name: "connection lost before the work every time", steps: []postStep{lostBeforeWork},
 			maxRetries: 5, wantPosts: 2, wantErr: []error{pilotstatus.ErrOutcomeUnknown}, settles: true},
-		{name: "5xx then answered", steps: []postStep{failWith(503, `{}`), answered}, wantPosts: 2, settles: true},
-		{name: "5xx every time, whatever max_retries", steps: []postStep{failWith(500, `{"error":"Internal error"}`)},
+		{name: "5xx not from the API then answered", steps: []postStep{failWith(503, `{}`), answered}, wantPosts: 2, settles: true},
+		{name: "gateway 504 with the API's body then answered", steps: []postStep{failWith(504, apiFailure), answered}, wantPosts: 2, settles: true},
+		{name: "5xx not from the API every time, whatever max_retries", steps: []postStep{failWith(500, `<html>Internal error</html>`)},
 			maxRetries: 20, wantPosts: 2, wantErr: []error{pilotstatus.ErrOutcomeUnknown}, settles: true},
 		{name: "5xx then 404", steps: []postStep{failWith(502, `{}`), failWith(404, `{"error":"Number not found","code":"NUMBER_NOT_FOUND"}`)},
 			maxRetries: 3, wantPosts: 2, wantErr: []error{pilotstatus.ErrOutcomeUnknown}, settles: true},
@@ -229,14 +281,26 @@ func TestRegenerateCustody(t *testing.T) {
 						t.Fatalf("want %v wrapped, got %v", want, err)
 					}
 				}
-				if len(tt.wantErr) == 0 && errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
-					t.Fatalf("nothing may have been carried out, yet the outcome is unknown: %v", err)
+				// wantErr empty: nothing may have been carried out, and the error says so.
+				if len(tt.wantErr) == 0 && (errors.Is(err, pilotstatus.ErrOutcomeUnknown) || !errors.Is(err, pilotstatus.ErrNotRegenerated)) {
+					t.Fatalf("nothing may have been carried out, and the error must say nothing was regenerated: %v", err)
+				}
+				if errors.Is(err, pilotstatus.ErrOutcomeUnknown) && errors.Is(err, pilotstatus.ErrNotRegenerated) {
+					t.Fatalf("the error says both that nothing was regenerated and that the key may have been: %v", err)
 				}
 				assertNoSecret(t, "error", err.Error())
 			}
 			// A second request never follows one whose outcome was unknown before the settle time.
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if tt.lists != 0 && s.lists != tt.lists {
+				t.Errorf("%d key list reads, want %d", s.lists, tt.lists)
+			}
+			if tt.minGap > 0 {
+				if gap := s.posts[1].Sub(s.posts[0]); gap < tt.minGap {
+					t.Errorf("the second regeneration was sent %s after the first, before the %s the API asked for", gap, tt.minGap)
+				}
+			}
 			if tt.settles {
 				if gap := s.posts[1].Sub(s.posts[0]); gap < settle {
 					t.Errorf("the second regeneration was sent %s after the first, before the %s settle time", gap, settle)
@@ -298,6 +362,35 @@ func TestRegenerateInterrupted(t *testing.T) {
 		id, _ := s.current()
 		if err != nil || key.KeyID != id {
 			t.Fatalf("got %q, %v; want the number's current key %q", key.KeyID, err, id)
+		}
+	})
+	t.Run("cancelled, then the API's failure: the owed read is made and the key list shows nothing changed", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		s, srv := newKeyServer(t, func(s *keyServer, w http.ResponseWriter, r *http.Request) {
+			cancel()
+			failWithRetryAfter(503, "1")(s, w, r)
+		})
+		_, err := newClient(t, srv.URL).RegenerateAPIKey(ctx, "wn_1", "k_before")
+		s.mu.Lock()
+		lists := s.lists
+		s.mu.Unlock()
+		if !errors.Is(err, pilotstatus.ErrInterrupted) || !errors.Is(err, pilotstatus.ErrNotRegenerated) || errors.Is(err, pilotstatus.ErrOutcomeUnknown) ||
+			s.postCount() != 1 || lists != 1 {
+			t.Fatalf("err %v after %d regenerations and %d lists; want ErrInterrupted and ErrNotRegenerated after one of each", err, s.postCount(), lists)
+		}
+	})
+	t.Run("cancelled, then the API regenerated and failed: the owed read keeps the key", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		s, srv := newKeyServer(t, func(s *keyServer, w http.ResponseWriter, r *http.Request) {
+			cancel()
+			failAfterWork(500, true)(s, w, r)
+		})
+		key, err := newClient(t, srv.URL).RegenerateAPIKey(ctx, "wn_1", "k_before")
+		id, _ := s.current()
+		if err != nil || key.KeyID != id || key.Recovery != pilotstatus.RecoveryFromList || s.postCount() != 1 {
+			t.Fatalf("got %q, %v after %d regenerations; want the current key %q from the list after one", key.KeyID, err, s.postCount(), id)
 		}
 	})
 	t.Run("cancelled while settling: one list, then the revealed key", func(t *testing.T) {

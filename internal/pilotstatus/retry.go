@@ -14,44 +14,11 @@ import (
 	"time"
 )
 
-// checkRetry is the retryablehttp.CheckRetry policy of calls that change nothing (the list
-// calls): network errors (unless the caller's context is done or the error is a TLS failure that
-// a retry cannot fix), 429 and every 5xx but 501 are retried. Regenerations have their own
-// policy (regenerateRound).
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if err != nil {
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		if isTLSError(err) {
-			return false, err
-		}
-		return true, nil
-	}
-	if retryableStatus(resp.StatusCode) {
-		// A server that asks for a longer pause than MaxRetryAfter is not waited for: the
-		// answer is reported at once rather than holding the run for that long.
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
-			return false, nil
-		}
-		// A done context ends the retries; the answer in hand is still reported as an APIError.
-		return ctx.Err() == nil, nil
-	}
-	return false, nil
-}
-
 // MaxRetryAfter is the longest Retry-After the client waits for before a retry. A longer one
 // ends the retries and the answer (429 or 5xx) is returned.
 const MaxRetryAfter = 5 * time.Minute
 
-// retryableStatus reports whether an answer with this status is worth another attempt.
-func retryableStatus(status int) bool {
-	return status == http.StatusTooManyRequests ||
-		(status >= 500 && status <= 599 && status != http.StatusNotImplemented)
-}
-
-// backoff returns how long to wait before retry number attempt+1 (attempt counts from 0, as in
-// retryablehttp) after resp (nil after a network error). A usable Retry-After header on resp wins;
+// backoff returns how long to wait before retry number attempt+1 (attempt counts from 0) after resp (nil after a network error). A usable Retry-After header on resp wins;
 // otherwise the wait is drawn uniformly from [0, min(max, min·2^attempt)] ("full jitter") with
 // rnd(n), which must return a value in [0, n). It is pure: the clock and the randomness are
 // arguments.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 )
@@ -88,52 +87,50 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestCheckRetry(t *testing.T) {
+// TestClassify holds the one classification of answers to the classes the API's behaviour gives
+// them: a 2xx did the work; a 429 and a request that never left did nothing and may be tried again;
+// other 4xx, 501, redirects and TLS failures did nothing and are final; the API's own failure answer
+// (its JSON error object) is no longer in flight; a gateway's 502 or 504, a body not the API's, or
+// no answer after the request left may still land.
+func TestClassify(t *testing.T) {
 	t.Parallel()
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	certErr := &url.Error{Op: "Get", URL: "https://x", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
-	netErr := &url.Error{Op: "Get", URL: "https://x", Err: io.ErrUnexpectedEOF}
+	certErr := &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}
+	apiBody := []byte(`{"error":"Service unavailable","code":"MAINTENANCE"}`)
 	tests := []struct {
-		name       string
-		ctx        context.Context
-		status     int
-		err        error
-		retryAfter string
-		wantRetry  bool
-		wantErr    bool
+		name string
+		a    attempt
+		want class
 	}{
-		{name: "network error", ctx: context.Background(), err: netErr, wantRetry: true},
-		{name: "network error, context cancelled", ctx: cancelled, err: netErr, wantErr: true},
-		{name: "certificate error", ctx: context.Background(), err: certErr, wantErr: true},
-		{name: "429", ctx: context.Background(), status: 429, wantRetry: true},
-		{name: "429, context cancelled", ctx: cancelled, status: 429},
-		{name: "500", ctx: context.Background(), status: 500, wantRetry: true},
-		{name: "502", ctx: context.Background(), status: 502, wantRetry: true},
-		{name: "503", ctx: context.Background(), status: 503, wantRetry: true},
-		{name: "504", ctx: context.Background(), status: 504, wantRetry: true},
-		{name: "501", ctx: context.Background(), status: 501},
-		{name: "200", ctx: context.Background(), status: 200},
-		{name: "200, context cancelled", ctx: cancelled, status: 200},
-		{name: "400", ctx: context.Background(), status: 400},
-		{name: "401", ctx: context.Background(), status: 401},
-		{name: "403", ctx: context.Background(), status: 403},
-		{name: "404", ctx: context.Background(), status: 404},
-		{name: "302", ctx: context.Background(), status: 302},
-		{name: "429, Retry-After within the limit", ctx: context.Background(), status: 429, retryAfter: "300", wantRetry: true},
-		{name: "429, Retry-After beyond the limit", ctx: context.Background(), status: 429, retryAfter: "301"},
-		{name: "503, Retry-After date beyond the limit", ctx: context.Background(), status: 503, retryAfter: time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)},
+		{"200", attempt{status: 200, data: []byte(`{}`)}, classDone},
+		{"201 with an unreadable body", attempt{status: 201, readErr: io.ErrUnexpectedEOF}, classDone},
+		{"429", attempt{status: 429, data: apiBody}, classRefused},
+		{"429 with an HTML body", attempt{status: 429, data: []byte("<html>")}, classRefused},
+		{"refused connection", attempt{sendErr: io.ErrUnexpectedEOF, reached: false}, classRefused},
+		{"network failure after sending", attempt{sendErr: io.ErrUnexpectedEOF, reached: true}, classNoAnswer},
+		{"TLS failure", attempt{sendErr: certErr}, classRejected},
+		{"400", attempt{status: 400, data: apiBody}, classRejected},
+		{"401", attempt{status: 401, data: apiBody}, classRejected},
+		{"404 with an HTML body", attempt{status: 404, data: []byte("<html>")}, classRejected},
+		{"302", attempt{status: 302}, classRejected},
+		{"501 with the API's body", attempt{status: 501, data: apiBody}, classRejected},
+		{"500 with the API's body", attempt{status: 500, data: apiBody}, classAPIFailure},
+		{"503 with the API's body", attempt{status: 503, data: []byte(` {"error":""} `)}, classAPIFailure},
+		{"503 with an HTML page", attempt{status: 503, data: []byte("<html>Service Unavailable</html>")}, classNoAnswer},
+		{"503 with an empty body", attempt{status: 503}, classNoAnswer},
+		{"503 whose error is not a string", attempt{status: 503, data: []byte(`{"error":{"message":"x"}}`)}, classNoAnswer},
+		{"503 whose error is null", attempt{status: 503, data: []byte(`{"error":null}`)}, classNoAnswer},
+		{"503 without an error member", attempt{status: 503, data: []byte(`{"message":"down"}`)}, classNoAnswer},
+		{"503 with a cut body", attempt{status: 503, data: apiBody[:10]}, classNoAnswer},
+		{"503 whose body could not be read", attempt{status: 503, data: apiBody, readErr: io.ErrUnexpectedEOF}, classNoAnswer},
+		{"502 with the API's body", attempt{status: 502, data: apiBody}, classNoAnswer},
+		{"504 with the API's body", attempt{status: 504, data: apiBody}, classNoAnswer},
+		{"504 with a gateway page", attempt{status: 504, data: []byte("<html>504</html>")}, classNoAnswer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var resp *http.Response
-			if tt.err == nil {
-				resp = respWith(tt.status, tt.retryAfter)
-			}
-			retry, err := checkRetry(tt.ctx, resp, tt.err)
-			if retry != tt.wantRetry || (err != nil) != tt.wantErr {
-				t.Fatalf("checkRetry = %v, %v; want retry %v, error %v", retry, err, tt.wantRetry, tt.wantErr)
+			if got := classify(tt.a); got != tt.want {
+				t.Fatalf("classify = %s, want %s", got, tt.want)
 			}
 		})
 	}

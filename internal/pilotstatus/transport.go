@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// attemptTransport sits under retryablehttp, so it sees every attempt of a call: it counts them,
-// records whether one may have been carried out (outcome.go), tells the limiter each answer, and
-// logs each attempt and its redacted bodies.
+// attemptTransport sees every attempt of a call: it counts them, records whether one without an
+// answer may have reached the server (outcome.go), tells the limiter each answer, and logs each
+// attempt and its redacted bodies.
 type attemptTransport struct {
 	base     http.RoundTripper
 	logger   Logger
@@ -44,13 +44,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	if attemptMayHaveActed(status, err, sent.wroteHeaders.Load(), sent.traced.Load()) {
-		cl.mayHaveActed.Store(true)
-	}
 	if err == nil {
 		t.observeAnswer(ctx, start, resp)
 	}
-	t.logAttempt(ctx, cl, attempt, duration, status, err)
+	class := t.logAttempt(ctx, cl, attempt, duration, status, err)
+	cl.finished(class, err != nil && mayHaveReached(err, sent.wroteHeaders.Load(), sent.traced.Load()))
 	if err == nil && t.logger != nil && resp.Body != nil {
 		resp.Body = t.loggedResponseBody(ctx, cl, attempt, resp)
 	}
@@ -96,8 +94,8 @@ func (t *attemptTransport) logRequestBody(ctx context.Context, cl *call, attempt
 	})
 }
 
-// logAttempt writes the attempt's debug line and records its error class for the call.
-func (t *attemptTransport) logAttempt(ctx context.Context, cl *call, attempt int64, duration time.Duration, status int, err error) {
+// logAttempt writes the attempt's debug line and returns its error class.
+func (t *attemptTransport) logAttempt(ctx context.Context, cl *call, attempt int64, duration time.Duration, status int, err error) string {
 	fields := map[string]any{
 		"method":      cl.method,
 		"path":        cl.path,
@@ -115,8 +113,8 @@ func (t *attemptTransport) logAttempt(ctx context.Context, cl *call, attempt int
 	if class != "" {
 		fields["error_class"] = class
 	}
-	cl.setLastClass(class)
 	t.log(ctx, LevelDebug, "Pilot Status API request", fields)
+	return class
 }
 
 // loggedResponseBody wraps an answer's body so that, once the caller closes it, what was read is

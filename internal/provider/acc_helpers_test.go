@@ -191,6 +191,9 @@ func words(phrases ...string) *regexp.Regexp {
 // lostAnswer is what a diagnostic says of a key whose regeneration may have happened unanswered.
 const lostAnswer = "may no longer work"
 
+// nothingRegenerated is what a diagnostic says when no regeneration request was carried out.
+const nothingRegenerated = "Nothing was regenerated"
+
 // rfc3339 matches a timestamp as the provider writes it.
 const rfc3339 = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
 

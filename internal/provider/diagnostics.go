@@ -110,13 +110,22 @@ func apiErrorDiagnostic(summary, attempted, numberID string, err error, cred cre
 	return diag.NewErrorDiagnostic(summary, b.String())
 }
 
-// adviceFor says what the user can do about err: about its cause, and, when a regeneration may
-// have been carried out without its answer arriving, about the key that may have changed.
+// adviceFor says what the user can do about err: about its cause, and then about the number's key,
+// as the regeneration left it: unchanged (nothing was regenerated, and the key list proved it when
+// the API failed), or possibly regenerated without the new key reaching the provider.
 func adviceFor(err error, numberID string, cred credential) string {
 	advice := causeAdvice(err, numberID, cred)
-	if errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+	switch {
+	case errors.Is(err, pilotstatus.ErrOutcomeUnknown):
 		advice += fmt.Sprintf("\n\nThe key of number %q may have been regenerated without the new key reaching the provider, so "+
 			"its previous key may no longer work. No new key was stored; the next apply regenerates the key again and stores it.", numberID)
+	case errors.Is(err, pilotstatus.ErrKeyUnchanged):
+		advice += fmt.Sprintf("\n\nNothing was regenerated: the key list shows the key of number %q unchanged after each of the API's "+
+			"failure answers, and no other request reached the API, so its current key still works. Apply again once Pilot Status "+
+			"answers.", numberID)
+	case errors.Is(err, pilotstatus.ErrNotRegenerated):
+		advice += fmt.Sprintf("\n\nNothing was regenerated: no request reached the API or it refused every one, so the current key "+
+			"of number %q still works.", numberID)
 	}
 	return advice
 }

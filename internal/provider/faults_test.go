@@ -58,7 +58,8 @@ type regenerateOutcome struct {
 	// posts is how many POST /v1/api-keys the faulted apply sends per rotated key.
 	posts int
 	// unknown: the failure follows a request that may have been carried out, so the
-	// error must say the old key may no longer work.
+	// error must say the old key may no longer work; otherwise a failure must say that
+	// nothing was regenerated.
 	unknown bool
 }
 
@@ -80,6 +81,30 @@ func serverErrors(statuses ...int) func() []fakeapi.Fault {
 		}
 		return faults
 	}
+}
+
+// apiFailures is the API's own failure answer (its JSON error body), times times; after says
+// whether the API regenerated first.
+func apiFailures(status int, retryAfter string, times int, after bool) func() []fakeapi.Fault {
+	kind := fakeapi.FaultStatus
+	if after {
+		kind = fakeapi.FaultStatusAfterWork
+	}
+	return func() []fakeapi.Fault {
+		return []fakeapi.Fault{{Kind: kind, Status: status, RetryAfter: retryAfter, Times: times}}
+	}
+}
+
+// gatewayPage is a gateway's HTML page with status, times times: not the API's answer.
+func gatewayPage(status, times int) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault {
+		return []fakeapi.Fault{{Kind: fakeapi.FaultHTMLError, Status: status, Times: times}}
+	}
+}
+
+// gatewayTimeout is a gateway's 504 page at once, while the request reaches the API d later.
+func gatewayTimeout(d time.Duration) func() []fakeapi.Fault {
+	return func() []fakeapi.Fault { return []fakeapi.Fault{{Kind: fakeapi.FaultGatewayLateWork, Delay: d}} }
 }
 
 func rateLimited(times int, retryAfter func() string) func() []fakeapi.Fault {
@@ -127,11 +152,22 @@ var faultKinds = []faultKind{
 	{name: "429 with Retry-After as an HTTP date", faults: rateLimited(attempts, inSeconds(3)), regenerate: refused(attempts)},
 	{name: "429 without Retry-After", faults: rateLimited(attempts, constant("")), regenerate: refused(attempts)},
 	{name: "429 with Retry-After beyond five minutes", faults: rateLimited(attempts, constant("3600")), regenerate: refused(1)},
-	// A 5xx may have regenerated: the list is watched for the settle time before a
-	// second request, and there is never a third.
-	{name: "500 once", faults: serverErrors(500), regenerate: succeeds(2), listOK: true},
-	{name: "500 502", faults: serverErrors(500, 502), regenerate: unsure(2), listOK: true},
-	{name: "500 502 503", faults: serverErrors(500, 502, 503), regenerate: unsure(2)},
+	// The API's own failure answer: one fresh read of the key list decides. The key
+	// unchanged, it did nothing and is retried at once (honouring Retry-After), within
+	// max_retries; changed and revealed, that key is taken.
+	{name: "the API's 500 once", faults: serverErrors(500), regenerate: succeeds(2), listOK: true},
+	{name: "the API's 503 with Retry-After once", faults: apiFailures(503, "1", 1, false), regenerate: succeeds(2), listOK: true},
+	{name: "the API's 503 through every retry", faults: apiFailures(503, "", attempts, false), regenerate: refused(attempts)},
+	{name: "the API regenerated, then answered 500", faults: apiFailures(500, "", 1, true), regenerate: succeeds(1), listOK: true},
+	{name: "the API regenerated, then answered 503 every time", faults: apiFailures(503, "", attempts, true), regenerate: succeeds(1)},
+	// A gateway's 502 or 504, or a page not the API's, may have been carried out: the list
+	// is watched for the settle time before a second request, and there is never a third.
+	{name: "500 502", faults: serverErrors(500, 502), regenerate: succeeds(3), listOK: true},
+	{name: "500 502 503", faults: serverErrors(500, 502, 503), regenerate: succeeds(4)},
+	{name: "500 502 503 503", faults: serverErrors(500, 502, 503, 503), regenerate: unsure(4)},
+	{name: "gateway 502 504", faults: serverErrors(502, 504), regenerate: unsure(2), listOK: true},
+	{name: "gateway 504, the request lands later", faults: gatewayTimeout(1500 * time.Millisecond), regenerate: succeeds(1), listOK: true},
+	{name: "503 page not from the API", faults: gatewayPage(503, attempts), regenerate: unsure(2)},
 	// A lost answer after the work: the list reveals the key, nothing is sent again.
 	{name: "answer lost after the work once", faults: burst(fakeapi.FaultDropAfterWork, 1), regenerate: succeeds(1), listOK: true},
 	{name: "answer lost after the work", faults: burst(fakeapi.FaultDropAfterWork, attempts), regenerate: succeeds(1)},
@@ -388,8 +424,8 @@ func (r *faultRun) judgeError(err error) error {
 	if !named {
 		problems = append(problems, "no number id named")
 	}
-	if r.fk.regenerate.unknown && r.sc.endpoint == fakeapi.EndpointRegenerate && !words(lostAnswer).MatchString(text) {
-		problems = append(problems, fmt.Sprintf("a request may have regenerated the key, but the error does not say the old key %s", lostAnswer))
+	if r.sc.endpoint == fakeapi.EndpointRegenerate {
+		problems = append(problems, r.fk.regenerate.wrongAbout(text)...)
 	}
 	for _, advice := range []string{"interrupted"} {
 		if strings.Contains(text, advice) {
@@ -411,6 +447,24 @@ func (r *faultRun) judgeError(err error) error {
 		return fmt.Errorf("not a clear error (%s): %w", strings.Join(problems, "; "), err)
 	}
 	r.failed, r.errText = true, text
+	return nil
+}
+
+// wrongAbout lists what a failed regeneration's error text gets wrong about the key: one
+// that may have regenerated it must say the old key may no longer work, and never that
+// nothing was regenerated; one that certainly did nothing must say so, and nothing else.
+func (o regenerateOutcome) wrongAbout(text string) []string {
+	saysLost, saysNothing := words(lostAnswer).MatchString(text), words(nothingRegenerated).MatchString(text)
+	switch {
+	case o.unknown && !saysLost:
+		return []string{fmt.Sprintf("a request may have regenerated the key, but the error does not say the old key %s", lostAnswer)}
+	case o.unknown && saysNothing:
+		return []string{"a request may have regenerated the key, but the error says nothing was regenerated"}
+	case !o.unknown && !saysNothing:
+		return []string{"no request was carried out, but the error does not say nothing was regenerated"}
+	case !o.unknown && saysLost:
+		return []string{"no request was carried out, but the error says the old key may no longer work"}
+	}
 	return nil
 }
 

@@ -366,6 +366,7 @@ resource "terraform_data" "handed_on" {
 const (
 	settleLogged    = "regeneration outcome unknown; watching the key list"
 	recoveredLogged = "The key list shows the key that the unanswered regeneration made"
+	disprovedLogged = "The key list shows the key unchanged: the failed regeneration did nothing"
 )
 
 func errorConfig(numberID, extra string) string {
@@ -481,14 +482,24 @@ func TestAccLeak_errors(t *testing.T) {
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},
-		// Each 5xx may have regenerated: the list is watched before the second request,
-		// and there is no third.
+		// The API's own 500: the key list, read after each, shows the key unchanged, and
+		// the error says nothing was regenerated.
 		{
-			name:     "500 twice",
-			extra:    `regeneration_settle_time = "1s"`,
+			name:     "the API's 500 through every retry",
 			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultStatus, Status: 500, Times: 2},
-			want:     words("Unable to Regenerate API Key", "server error", "tried once", lostAnswer, "(HTTP 500)", "2 regeneration requests"),
-			logged:   []any{"status=500", settleLogged},
+			want:     words("Unable to Regenerate API Key", "server error", nothingRegenerated, "(HTTP 500)"),
+			logged:   []any{"status=500", disprovedLogged},
+			endpoint: fakeapi.EndpointRegenerate,
+			repairs:  true,
+		},
+		// A gateway's 502 may have regenerated: the list is watched before the second
+		// request, and there is no third.
+		{
+			name:     "gateway 502 twice",
+			extra:    `regeneration_settle_time = "1s"`,
+			fault:    &fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultStatus, Status: 502, Times: 2},
+			want:     words("Unable to Regenerate API Key", "server error", "tried once", lostAnswer, "(HTTP 502)", "2 regeneration requests"),
+			logged:   []any{"status=502", settleLogged},
 			endpoint: fakeapi.EndpointRegenerate,
 			repairs:  true,
 		},

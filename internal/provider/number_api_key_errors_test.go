@@ -49,7 +49,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 		{
 			name:    "404 unknown number from the regeneration",
 			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 404, Code: "NUMBER_NOT_FOUND", Message: "Number not found"},
-			want:    words(`no WhatsApp number with id "wn_1"`, "NUMBER_NOT_FOUND", "(HTTP 404)"),
+			want:    words(`no WhatsApp number with id "wn_1"`, nothingRegenerated, "NUMBER_NOT_FOUND", "(HTTP 404)"),
 			repairs: true,
 		},
 		{
@@ -61,15 +61,23 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 		{
 			name:    "429 after retries",
 			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultRateLimit, Times: 3, RetryAfter: "0"},
-			want:    words("429 Too Many Requests", "tried 3 times", "max_retries", "(HTTP 429)"),
+			want:    words("429 Too Many Requests", "tried 3 times", "max_retries", nothingRegenerated, "(HTTP 429)"),
 			repairs: true,
 		},
 		{
-			// Each 503 may have regenerated: the list is watched before the second
+			// The key list, read after each of the API's 503s, shows the key unchanged: each is
+			// retried at once, up to max_retries, and the error says nothing was regenerated.
+			name:    "the API's 503 through every retry",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 503, Times: 3},
+			want:    words("server error", `Nothing was regenerated: the key list shows the key of number "wn_1" unchanged`, "(HTTP 503)"),
+			repairs: true,
+		},
+		{
+			// A gateway's 502 may have been carried out: the list is watched before the second
 			// request, and there is no third.
-			name:    "5xx twice",
-			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 503, Times: 2},
-			want:    words("server error", "tried once", lostAnswer, "next apply regenerates", "(HTTP 503)", "2 regeneration requests"),
+			name:    "gateway 502 twice",
+			fault:   &fakeapi.Fault{Endpoint: regenerateCalls, Kind: fakeapi.FaultStatus, Status: 502, Times: 2},
+			want:    words("server error", "tried once", lostAnswer, "next apply regenerates", "(HTTP 502)", "2 regeneration requests"),
 			repairs: true,
 		},
 		{

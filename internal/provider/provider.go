@@ -131,11 +131,13 @@ func providerSchema() schema.Schema {
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a request is retried after a `429 Too Many Requests`, a `5xx` answer (except `501`) " +
+				MarkdownDescription: "How many times a read is retried after a `429 Too Many Requests`, a `5xx` answer (except `501`) " +
 					"or a network failure; TLS certificate errors are not retried. Waits honour `Retry-After` (up to five minutes; a longer " +
-					"one ends the retries), otherwise back off exponentially with jitter. A regeneration is retried this way only after a " +
-					"`429` or a refused connection; after an answer that may have come after the work was done, see " +
-					"`regeneration_settle_time`. From `0` (no retries) to `20`; defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
+					"one ends the retries), otherwise back off exponentially with jitter. For a regeneration it bounds, per key and apply, " +
+					"the attempts that did nothing and are retried the same way: `429`s, refused connections, and the API's own failure " +
+					"answers (a `500` or `503` with its error body) after which the key list shows the key unchanged. An answer that may " +
+					"have come after the work was done is never retried this way: see `regeneration_settle_time`. From `0` (no retries) " +
+					"to `20`; defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 20),
@@ -155,14 +157,15 @@ func providerSchema() schema.Schema {
 				},
 			},
 			"regeneration_settle_time": schema.StringAttribute{
-				MarkdownDescription: "How long the provider watches the key list after a regeneration whose outcome is unknown " +
-					"(a timeout, a lost answer, a reset connection, a `5xx`), as a positive Go duration (`2m`). Such a request may " +
-					"still reach the API and regenerate the key later, so the provider never sends a second one while the first " +
-					"may land: if the number's key changes within this time and the key list reveals it, that key is stored and " +
-					"nothing is regenerated again; only when the time passes without a change is the key regenerated once more. " +
-					"At most two regeneration requests that may have been carried out are sent per key and apply. A request " +
-					"delayed for longer than this can still land afterwards: the next refresh then reports the key as rotated " +
-					"outside Terraform. Defaults to twice `request_timeout`.",
+				MarkdownDescription: "How long the provider watches the key list after a regeneration that got no answer from the API " +
+					"(a timeout, a reset connection, a gateway's `502` or `504`, a page that is not the API's), as a positive Go duration " +
+					"(`2m`). Such a request may still reach the API and regenerate the key later, so the provider never sends a second " +
+					"one while the first may land: if the number's key changes within this time and the key list reveals it, that key is " +
+					"stored and nothing is regenerated again; only when the time passes without a change is the key regenerated once " +
+					"more. At most two regeneration requests that may have been carried out are sent per key and apply. The API's own " +
+					"failure answers are not watched for: one read of the key list decides them. A request delayed for longer than this " +
+					"can still land afterwards: the next refresh then reports the key as rotated outside Terraform. Defaults to twice " +
+					"`request_timeout`.",
 				Optional: true,
 				Validators: []validator.String{
 					durationValidator{},

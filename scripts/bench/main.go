@@ -2,7 +2,8 @@
 // Status API: create-all, a no-op plan and rotate-all of N keys, beside the same N
 // of terraform_data (Terraform's own in-core resource, the floor of per-resource
 // overhead) and of hashicorp/time's time_static (a framework provider that does no
-// I/O), and a rotate-all against a rate-limited API. It prints Markdown tables.
+// I/O), one key rotated while the API refuses (503s and worse), and a rotate-all
+// against a rate-limited API. It prints Markdown tables.
 //
 // Usage (from the repository root, after scripts/tools.sh terraform time):
 //
@@ -39,8 +40,10 @@ type options struct {
 	work       string
 	mirror     string
 	profile    bool
-	// limitedOnly skips the tables of N keys beside terraform_data and time_static.
+	// limitedOnly skips the tables of N keys beside terraform_data and time_static, and refusals.
 	limitedOnly bool
+	// refusalsOnly runs only the refusals table.
+	refusalsOnly bool
 	// compareSrc, when set, is the source tree of another build of the provider: its no-op plan
 	// and unlimited rotate-all are measured side by side with this one's, and nothing else.
 	compareSrc string
@@ -60,6 +63,7 @@ func main() {
 	flag.StringVar(&o.work, "work", ".bench", "working directory (replaced)")
 	flag.StringVar(&o.mirror, "time-mirror", ".tools/mirror", "filesystem mirror holding hashicorp/time")
 	flag.BoolVar(&o.limitedOnly, "rate-limited-only", false, "run only the rotate-all against the rate-limited API")
+	flag.BoolVar(&o.refusalsOnly, "refusals-only", false, "run only the refusals table: one key rotated while the API answers 503s and worse")
 	flag.StringVar(&o.compareSrc, "compare", "", "the source tree of another build (a git worktree): measure only its no-op plan of the largest N and "+
 		"unlimited rotate-all of -limited-n beside this build's, -runs times each, and print medians")
 	flag.IntVar(&o.runs, "runs", 5, "runs of each measurement with -compare")
@@ -210,6 +214,8 @@ func run(ctx context.Context, o options) error {
 		return compare(ctx, o, cli, work, env)
 	case o.limitedOnly:
 		return rateLimited(ctx, o, cli, work, env, api)
+	case o.refusalsOnly:
+		return refusals(ctx, cli, work, env, api)
 	}
 	if err := measureKinds(ctx, o, cli, work, env, api); err != nil {
 		return err
@@ -218,6 +224,9 @@ func run(ctx context.Context, o options) error {
 		if err := profilePlan(ctx, cli, work, env, o.sizes[len(o.sizes)-1]); err != nil {
 			return err
 		}
+	}
+	if err := refusals(ctx, cli, work, env, api); err != nil {
+		return err
 	}
 	return rateLimited(ctx, o, cli, work, env, api)
 }
