@@ -69,13 +69,17 @@ func refusals(ctx context.Context, cli, work string, env []string, api *fakeapi.
 		if err != nil {
 			outcome, says = "failed", errorGist(err.Error())
 		}
-		live, lerr := stateHoldsLiveKey(ctx, cli, dir, env, api, "wn_0001")
+		inState, live, lerr := stateHoldsLiveKey(ctx, cli, dir, env, api, "wn_0001")
 		if lerr != nil {
 			return lerr
 		}
-		fmt.Printf("| %s | %s | %.1f s | %d | %d | %s | %s | %s |\n", rc.name, outcome, wall.Seconds(), posts, regenerated, yesNo(live), says, rc.target)
+		held := "no key in state"
+		if inState {
+			held = yesNo(live)
+		}
+		fmt.Printf("| %s | %s | %.1f s | %d | %d | %s | %s | %s |\n", rc.name, outcome, wall.Seconds(), posts, regenerated, held, says, rc.target)
 		api.ClearFaults()
-		if err != nil || !live {
+		if err != nil || !inState || !live {
 			// Repair, so that the next case starts from a live key.
 			if _, err := cliRun(ctx, cli, dir, env, "apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("rotation=%d", rotation)); err != nil {
 				return fmt.Errorf("repairing after %q: %w", rc.name, err)
@@ -100,14 +104,14 @@ func errorGist(out string) string {
 	return "(neither)"
 }
 
-// stateHoldsLiveKey reports whether the state in dir holds numberID's current key. The state's
-// JSON is read here and never printed.
-func stateHoldsLiveKey(ctx context.Context, cli, dir string, env []string, api *fakeapi.API, numberID string) (bool, error) {
+// stateHoldsLiveKey reports whether the state in dir has numberID's resource, and whether its key
+// is the number's current key. The state's JSON is read here and never printed.
+func stateHoldsLiveKey(ctx context.Context, cli, dir string, env []string, api *fakeapi.API, numberID string) (inState, live bool, err error) {
 	cmd := exec.CommandContext(ctx, cli, "show", "-json")
 	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.Output()
 	if err != nil {
-		return false, fmt.Errorf("%s show -json: %w", filepath.Base(cli), err)
+		return false, false, fmt.Errorf("%s show -json: %w", filepath.Base(cli), err)
 	}
 	var state struct {
 		Values struct {
@@ -119,15 +123,15 @@ func stateHoldsLiveKey(ctx context.Context, cli, dir string, env []string, api *
 		} `json:"values"`
 	}
 	if err := json.Unmarshal(out, &state); err != nil {
-		return false, fmt.Errorf("reading the state: %w", err)
+		return false, false, fmt.Errorf("reading the state: %w", err)
 	}
 	cur, _ := api.CurrentKey(numberID)
 	for _, r := range state.Values.RootModule.Resources {
 		if r.Values["whatsapp_number_id"] == numberID {
-			return r.Values["key"] == cur.Raw, nil
+			return true, r.Values["key"] == cur.Raw, nil
 		}
 	}
-	return false, nil
+	return false, false, nil
 }
 
 func yesNo(b bool) string {
