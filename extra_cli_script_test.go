@@ -44,9 +44,9 @@ func scriptTools(t *testing.T) string {
 	return dir
 }
 
-// scripts/extra-cli.sh picks the third CLI for make test by version, never by its place on PATH,
-// tells OpenTofu from Terraform, says when there is none without failing, and fails only on a
-// TF_ACC_EXTRA_CLI that names no CLI.
+// scripts/extra-cli.sh takes an extra CLI for make test only when TF_ACC_EXTRA_CLI names one (a
+// terraform or tofu on PATH is never picked up by itself), tells OpenTofu from Terraform, skips one
+// that is already tested, and fails only on a TF_ACC_EXTRA_CLI that names no CLI.
 func TestExtraCLIScript(t *testing.T) {
 	t.Parallel()
 	script, err := filepath.Abs(filepath.Join("scripts", "extra-cli.sh"))
@@ -54,12 +54,14 @@ func TestExtraCLIScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	tools := scriptTools(t)
-	pinnedTF := fakeCLI(t, "terraform", "Terraform v1.5.7")
+	oldestTF := fakeCLI(t, "terraform", "Terraform v1.5.7")
+	currentTF := fakeCLI(t, "terraform", "Terraform v1.16.3")
 	pinnedTofu := fakeCLI(t, "tofu", "OpenTofu v1.12.6")
 	tf111 := fakeCLI(t, "terraform", "Terraform v1.11.4")
 	tofu113 := fakeCLI(t, "tofu", "OpenTofu v1.13.0")
 	notCLI := fakeCLI(t, "terraform", "terraform: command not understood")
-	tested := []string{"Terraform 1.5.7", "OpenTofu 1.12.6"}
+	tested := []string{"Terraform 1.5.7", "Terraform 1.16.3", "OpenTofu 1.12.6"}
+	notSet := "no extra CLI: TF_ACC_EXTRA_CLI is not set"
 
 	cases := []struct {
 		name     string
@@ -69,20 +71,18 @@ func TestExtraCLIScript(t *testing.T) {
 		wantErr  bool
 		inStderr string
 	}{
-		{name: "a pinned CLI first on PATH, another version after it", path: []string{pinnedTF, pinnedTofu, tf111},
-			want: filepath.Join(tf111, "terraform") + "\tTerraform 1.11.4\tfound on PATH\n"},
-		{name: "only the pinned CLIs", path: []string{pinnedTF, pinnedTofu},
-			inStderr: "no third CLI: no terraform or tofu on PATH other than Terraform 1.5.7, OpenTofu 1.12.6"},
-		{name: "nothing on PATH", inStderr: "no third CLI"},
-		{name: "another OpenTofu", path: []string{pinnedTF, tofu113},
-			want: filepath.Join(tofu113, "tofu") + "\tOpenTofu 1.13.0\tfound on PATH\n"},
-		{name: "a program named terraform that is none", path: []string{notCLI, tf111},
-			want: filepath.Join(tf111, "terraform") + "\tTerraform 1.11.4\tfound on PATH\n"},
-		{name: "TF_ACC_EXTRA_CLI wins over PATH", path: []string{tf111}, extra: filepath.Join(tofu113, "tofu"),
-			want: filepath.Join(tofu113, "tofu") + "\tOpenTofu 1.13.0\tnamed by TF_ACC_EXTRA_CLI\n"},
+		{name: "another Terraform on PATH is not taken", path: []string{oldestTF, tf111}, inStderr: notSet},
+		{name: "another OpenTofu on PATH is not taken", path: []string{tofu113}, inStderr: notSet},
+		{name: "nothing on PATH", inStderr: notSet},
+		{name: "TF_ACC_EXTRA_CLI names another Terraform", path: []string{tofu113}, extra: filepath.Join(tf111, "terraform"),
+			want: filepath.Join(tf111, "terraform") + "\tTerraform 1.11.4\n"},
 		{name: "TF_ACC_EXTRA_CLI as a command on PATH", path: []string{tofu113}, extra: "tofu",
-			want: filepath.Join(tofu113, "tofu") + "\tOpenTofu 1.13.0\tnamed by TF_ACC_EXTRA_CLI\n"},
-		{name: "TF_ACC_EXTRA_CLI names a pinned CLI", path: []string{tf111}, extra: filepath.Join(pinnedTofu, "tofu"),
+			want: filepath.Join(tofu113, "tofu") + "\tOpenTofu 1.13.0\n"},
+		{name: "TF_ACC_EXTRA_CLI as a command is the first one on PATH", path: []string{notCLI, tf111}, extra: "terraform",
+			wantErr: true, inStderr: "names neither Terraform nor OpenTofu"},
+		{name: "TF_ACC_EXTRA_CLI names the current Terraform", path: []string{tf111}, extra: filepath.Join(currentTF, "terraform"),
+			inStderr: "TF_ACC_EXTRA_CLI=" + filepath.Join(currentTF, "terraform") + " is Terraform 1.16.3, which is already tested"},
+		{name: "TF_ACC_EXTRA_CLI names the pinned OpenTofu", path: []string{tf111}, extra: filepath.Join(pinnedTofu, "tofu"),
 			inStderr: "TF_ACC_EXTRA_CLI=" + filepath.Join(pinnedTofu, "tofu") + " is OpenTofu 1.12.6, which is already tested"},
 		{name: "TF_ACC_EXTRA_CLI names nothing", extra: filepath.Join(t.TempDir(), "terraform"), wantErr: true,
 			inStderr: "no such executable"},

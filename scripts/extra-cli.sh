@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Finds the CLIs scripts/test.sh runs the Terraform-driven tests on.
+# Identifies the CLIs scripts/test.sh runs the Terraform-driven tests on, and
+# finds the extra one a developer may ask for.
 #
 #   scripts/extra-cli.sh identity BIN
-#       prints "Terraform 1.11.4" or "OpenTofu 1.12.6", read from the line of
+#       prints "Terraform 1.16.3" or "OpenTofu 1.12.6", read from the line of
 #       "BIN version" that names the CLI; fails when BIN is neither.
 #
 #   scripts/extra-cli.sh find IDENTITY...
-#       the third CLI: the one TF_ACC_EXTRA_CLI names (a path or a command on
-#       PATH), else the first terraform or tofu on PATH whose identity is none of
-#       IDENTITY... (the CLIs already tested: .tools/ may come first on PATH, so
-#       the version decides, not the path). Prints "BIN<TAB>IDENTITY<TAB>WHERE"
-#       when there is one; otherwise prints nothing and says why on stderr. Fails
-#       only when TF_ACC_EXTRA_CLI names something that is not Terraform or
-#       OpenTofu.
+#       the extra CLI, opt-in: the one TF_ACC_EXTRA_CLI names (a path or a
+#       command on PATH). A terraform or tofu that is merely on PATH is never
+#       taken. Prints "BIN<TAB>IDENTITY" when TF_ACC_EXTRA_CLI names a CLI whose
+#       identity is none of IDENTITY... (the CLIs already tested); otherwise
+#       prints nothing and says why on stderr. Fails only when TF_ACC_EXTRA_CLI
+#       names something that is not Terraform or OpenTofu.
 set -euo pipefail
 
 export CHECKPOINT_DISABLE=1
@@ -39,30 +39,20 @@ tested() {
 }
 
 find_extra() {
-  local bin id candidate
-  if [[ -n ${TF_ACC_EXTRA_CLI:-} ]]; then
-    bin=$(command -v -- "$TF_ACC_EXTRA_CLI") ||
-      { echo "TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI: no such executable" >&2; return 1; }
-    id=$(identity "$bin") ||
-      { echo "TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI: \"$bin version\" names neither Terraform nor OpenTofu" >&2; return 1; }
-    if tested "$id" "$@"; then
-      echo "no third CLI: TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI is $id, which is already tested" >&2
-      return 0
-    fi
-    printf '%s\t%s\t%s\n' "$bin" "$id" "named by TF_ACC_EXTRA_CLI"
+  local bin id
+  if [[ -z ${TF_ACC_EXTRA_CLI:-} ]]; then
+    echo "no extra CLI: TF_ACC_EXTRA_CLI is not set (it can name one, by path or command)" >&2
     return 0
   fi
-  local candidates=()
-  mapfile -t candidates < <(type -ap terraform tofu || true)
-  for candidate in "${candidates[@]}"; do
-    if id=$(identity "$candidate") && ! tested "$id" "$@"; then
-      printf '%s\t%s\t%s\n' "$candidate" "$id" "found on PATH"
-      return 0
-    fi
-  done
-  local list
-  list=$(printf ', %s' "$@")
-  echo "no third CLI: no terraform or tofu on PATH other than ${list#, } (TF_ACC_EXTRA_CLI can name one)" >&2
+  bin=$(command -v -- "$TF_ACC_EXTRA_CLI") ||
+    { echo "TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI: no such executable" >&2; return 1; }
+  id=$(identity "$bin") ||
+    { echo "TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI: \"$bin version\" names neither Terraform nor OpenTofu" >&2; return 1; }
+  if tested "$id" "$@"; then
+    echo "no extra CLI: TF_ACC_EXTRA_CLI=$TF_ACC_EXTRA_CLI is $id, which is already tested" >&2
+    return 0
+  fi
+  printf '%s\t%s\n' "$bin" "$id"
 }
 
 case "${1:-}" in

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: static checks (gofmt, go vet, golangci-lint, goreleaser check,
 # actionlint, terraform fmt, generated docs), unit and client tests, then the Terraform-driven
-# tests against the local Pilot Status API on Terraform 1.5.7, on OpenTofu 1.12.6,
-# and on a third CLI when there is one: the one TF_ACC_EXTRA_CLI names, else the
-# first terraform or tofu on PATH whose version is neither of those two.
+# tests against the local Pilot Status API on Terraform 1.5.7 (the oldest
+# supported), Terraform 1.16.3 (the current release) and OpenTofu 1.12.6, and on
+# a fourth CLI only when TF_ACC_EXTRA_CLI names one (a terraform or tofu on PATH
+# is never picked up by itself).
 # Installs what it needs into .tools/ first (reused on later runs).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-"$root/scripts/tools.sh" terraform tofu time k8s golangci-lint goreleaser actionlint
+"$root/scripts/tools.sh" terraform terraform-current tofu time k8s golangci-lint goreleaser actionlint
 
 # The hand-off tests start etcd and kube-apiserver and record their pids in
 # .tools/k8s/run/<test process>-<server>.pid. A test process that died without
@@ -36,6 +37,7 @@ stop_leftover_kube_servers() {
 stop_leftover_kube_servers
 
 terraform_bin="$root/.tools/terraform-1.5.7/terraform"
+terraform_current_bin="$root/.tools/terraform-1.16.3/terraform"
 tofu_bin="$root/.tools/bin/tofu"
 
 # The CLIs read only the project's own configuration (a filesystem mirror for
@@ -50,12 +52,17 @@ unset PILOTSTATUS_API_KEY PILOT_STATUS_API_KEY PILOTSTATUS_API_KEY_ID PILOTSTATU
 
 parallel=${TEST_PARALLEL:-4}
 
-# The third CLI (scripts/extra-cli.sh), looked for first: a TF_ACC_EXTRA_CLI that
-# names no Terraform or OpenTofu fails the run before anything else.
+# The CLIs of the Terraform-driven tests, identified first: a TF_ACC_EXTRA_CLI
+# that names no Terraform or OpenTofu fails the run before anything else
+# (scripts/extra-cli.sh).
 terraform_id=$("$root/scripts/extra-cli.sh" identity "$terraform_bin")
+terraform_current_id=$("$root/scripts/extra-cli.sh" identity "$terraform_current_bin")
 tofu_id=$("$root/scripts/extra-cli.sh" identity "$tofu_bin")
-extra=$("$root/scripts/extra-cli.sh" find "$terraform_id" "$tofu_id")
-IFS=$'\t' read -r extra_bin extra_id extra_from <<<"$extra" || true
+extra=$("$root/scripts/extra-cli.sh" find "$terraform_id" "$terraform_current_id" "$tofu_id")
+IFS=$'\t' read -r extra_bin extra_id <<<"$extra" || true
+clis="$terraform_id, $terraform_current_id, $tofu_id"
+if [[ -n ${extra_bin:-} ]]; then clis+=" and $extra_id ($extra_bin, named by TF_ACC_EXTRA_CLI)"; fi
+echo "==> the Terraform-driven tests will run on $clis"
 
 echo "==> gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
@@ -84,7 +91,7 @@ make --no-print-directory docs-check >"$TF_ACC_TEMP_DIR/docs.log" 2>&1 || { cat 
 echo "==> unit, client and local API tests (race detector)"
 go test -race -count=1 ./...
 
-# acc_tests BIN IDENTITY: the Terraform-driven tests on the CLI at BIN.
+# acc_tests BIN IDENTITY [NOTE]: the Terraform-driven tests on the CLI at BIN.
 acc_tests() {
   local provider_env=()
   if [[ $2 == OpenTofu\ * ]]; then
@@ -96,9 +103,9 @@ acc_tests() {
 }
 
 acc_tests "$terraform_bin" "$terraform_id"
+acc_tests "$terraform_current_bin" "$terraform_current_id"
 acc_tests "$tofu_bin" "$tofu_id"
 if [[ -n ${extra_bin:-} ]]; then
-  acc_tests "$extra_bin" "$extra_id" "$extra_from"
-else
-  echo "==> Terraform-driven tests ran on two CLIs only (no third CLI, see above)"
+  acc_tests "$extra_bin" "$extra_id" "named by TF_ACC_EXTRA_CLI"
 fi
+echo "==> the Terraform-driven tests ran on $clis"

@@ -3,7 +3,7 @@
 # (git-ignored). Each tool is rebuilt only when the installed version differs from
 # the pinned one, so a second run costs seconds.
 #
-# Usage: scripts/tools.sh [terraform] [tofu] [time] [k8s] [tfplugindocs] [golangci-lint] [goreleaser] [actionlint] [all]
+# Usage: scripts/tools.sh [terraform] [terraform-current] [tofu] [time] [k8s] [tfplugindocs] [golangci-lint] [goreleaser] [actionlint] [all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +14,9 @@ tools=$(cd "$root/.tools" && pwd -P)
 bin="$tools/bin"
 
 TERRAFORM_VERSION=1.5.7
+# The current Terraform release (BUSL-licensed: a test tool only, built from
+# tools/terraform; the provider never imports it).
+TERRAFORM_CURRENT_VERSION=1.16.3
 OPENTOFU_VERSION=1.12.6
 TIME_PROVIDER_VERSION=0.14.2
 TFPLUGINDOCS_VERSION=0.25.0
@@ -98,18 +101,27 @@ install_time() {
   if cmp -s "$rc" "$tools/terraformrc"; then rm -f "$rc"; else mv -f "$rc" "$tools/terraformrc"; fi
 }
 
-# build_tools_module NAME VERSION MODULE_DIR PACKAGE DEST: builds PACKAGE from the
-# committed tools module (go.mod and go.sum pin every dependency) unless DEST
-# already holds VERSION, and says how long the build took.
+# build_tools_module NAME VERSION MODULE_DIR PACKAGE DEST [LDFLAGS]: builds PACKAGE
+# from the committed tools module (go.mod and go.sum pin every dependency) unless
+# DEST already holds VERSION, and says how long the build took. LDFLAGS are added
+# to "-s -w".
 build_tools_module() {
-  local name=$1 version=$2 module=$3 pkg=$4 dest=$5
+  local name=$1 version=$2 module=$3 pkg=$4 dest=$5 ldflags="-s -w${6:+ $6}"
   if stamped "$name" "$dest" "$version"; then return; fi
   log "building $pkg $version from tools/$module"
   mkdir -p "$(dirname "$dest")"
   local started=$SECONDS
-  (cd "$root/tools/$module" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags '-s -w' -o "$dest" "$pkg")
+  (cd "$root/tools/$module" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest" "$pkg")
   stamp "$name" "$version"
   log "built $(basename "$dest") $version in $((SECONDS - started)) s"
+}
+
+# The current Terraform, from tools/terraform: Terraform's own module with its
+# remote-state backends replaced by stubs (the module zip lacks them). Without
+# version.dev=no, "terraform version" would say -dev.
+install_terraform_current() {
+  build_tools_module terraform-current "$TERRAFORM_CURRENT_VERSION" terraform github.com/hashicorp/terraform \
+    "$tools/terraform-$TERRAFORM_CURRENT_VERSION/terraform" "-X github.com/hashicorp/terraform/version.dev=no"
 }
 
 # etcd, kube-apiserver and the hashicorp/kubernetes provider for the hand-off
@@ -132,6 +144,7 @@ targets=("$@")
 for t in "${targets[@]}"; do
   case "$t" in
     terraform) install_terraform ;;
+    terraform-current) install_terraform_current ;;
     tofu) install_tofu ;;
     time) install_time ;;
     k8s) install_k8s ;;
@@ -139,7 +152,7 @@ for t in "${targets[@]}"; do
     golangci-lint) install_golangci_lint ;;
     goreleaser) install_goreleaser ;;
     actionlint) install_actionlint ;;
-    all) install_terraform; install_tofu; install_time; install_k8s; install_tfplugindocs; install_golangci_lint; install_goreleaser; install_actionlint ;;
+    all) install_terraform; install_terraform_current; install_tofu; install_time; install_k8s; install_tfplugindocs; install_golangci_lint; install_goreleaser; install_actionlint ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

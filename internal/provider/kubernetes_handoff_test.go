@@ -26,7 +26,7 @@ import (
 // Pilot Status API, and the test reads the Secret back from the API server over
 // HTTP, never through Terraform.
 //
-// Provider 1.13.4 works on Terraform 1.5.7, Terraform 1.11 and OpenTofu 1.12.6.
+// Provider 1.13.4 works on Terraform 1.5.7, 1.11 and 1.16.3 and OpenTofu 1.12.6.
 
 // kubernetesMirrored is hashicorp/kubernetes 1.13.4, mirrored by scripts/tools.sh.
 var kubernetesMirrored = mirrored{root: ".tools/k8s/mirror", source: "hashicorp/kubernetes", build: "scripts/tools.sh k8s"}

@@ -103,10 +103,16 @@ import {
   identity = { whatsapp_number_id = "wn_3" }
 }
 `)
-	if ok, version := cliSupportsIdentity(t, p.c); !ok {
+	ok, version := cliSupportsIdentity(t, p.c)
+	if !ok {
 		t.Skipf("%s cannot import by identity (Terraform and OpenTofu 1.12 or later can)", version)
 	}
-	p.importBlock(importAndStore, "imported using resource identity", `"whatsapp_number_id": "wn_3"`)
+	// OpenTofu shows the identity in the plan; Terraform in the line that prepares the import.
+	shows := []string{"imported using resource identity", `"whatsapp_number_id": "wn_3"`}
+	if strings.HasPrefix(version, "Terraform ") {
+		shows = []string{"Preparing import... [identity=whatsapp_number_id=wn_3]"}
+	}
+	p.importBlock(append([]string{importAndStore}, shows...)...)
 	if got := p.stateIdentities()["pilotstatus_number_api_key.imported"]; got != `{"whatsapp_number_id":"wn_3"}` {
 		t.Errorf("the state records the identity %s, want {\"whatsapp_number_id\":\"wn_3\"}", got)
 	}

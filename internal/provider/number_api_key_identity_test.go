@@ -37,7 +37,7 @@ func identityIs(address, numberID string) statecheck.StateCheck {
 	})
 }
 
-// identityCLIs skips CLIs without resource identity (Terraform 1.5.7 and 1.11 here).
+// identityCLIs skips CLIs without resource identity (Terraform 1.5.7 of make test's three).
 var identityCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 // Import by identity takes the number's current key from the key list, as import by
