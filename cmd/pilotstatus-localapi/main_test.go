@@ -154,7 +154,7 @@ func TestNewAPIRateLimit(t *testing.T) {
 	api := newAPI(cfg, io.Discard)
 	var last *httptest.ResponseRecorder
 	for range 2 {
-		req := httptest.NewRequest(http.MethodGet, "/v1/api-keys", nil)
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/v1/api-keys", nil)
 		req.Header.Set("x-api-key", "ps_k")
 		last = httptest.NewRecorder()
 		api.ServeHTTP(last, req)

@@ -200,9 +200,11 @@ func TestLoggingIncompleteBody(t *testing.T) {
 			partial := `{"error":"` + strings.Repeat("x", 4000) + tenantKeyID[:len(tenantKeyID)-3]
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", strconv.Itoa(len(partial)+1000))
-			w.WriteHeader(503)
+			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = io.WriteString(w, partial)
-			w.(http.Flusher).Flush()
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
 			hangUp(w, r)
 			return
 		}
