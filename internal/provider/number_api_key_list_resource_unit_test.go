@@ -77,7 +77,7 @@ func strList(ids ...string) tftypes.Value {
 // listServer is the list resource part of the provider's protocol server.
 func listServer(t *testing.T, srv tfprotov6.ProviderServer) tfprotov6.ListResourceServer {
 	t.Helper()
-	ls, ok := srv.(tfprotov6.ProviderServerWithListResource)
+	ls, ok := srv.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatalf("the provider server (%T) serves no list resources", srv)
 	}
