@@ -186,20 +186,70 @@ func cliSupportsIdentity(t *testing.T, c *cliRun) (bool, string) {
 // or OpenTofu 1.<tofu>, and what it is.
 func cliAtLeast(t *testing.T, c *cliRun, terraform, tofu int) (bool, string) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), c.bin, "version")
-	cmd.Env = c.env
+	v, err := versionOf(t.Context(), c.bin, c.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.atLeast(terraform, tofu), v.line
+}
+
+// cliRelease is what a CLI's version command says: which CLI it is and its version.
+type cliRelease struct {
+	name         string // Terraform or OpenTofu
+	major, minor int
+	line         string // "Terraform v1.16.3"
+}
+
+// atLeast reports whether the CLI is at least Terraform 1.<terraform> or OpenTofu 1.<tofu>.
+func (v cliRelease) atLeast(terraform, tofu int) bool {
+	need := map[string]int{"Terraform": terraform, "OpenTofu": tofu}[v.name]
+	return v.major > 1 || (v.major == 1 && v.minor >= need)
+}
+
+// versionOf runs the version command of the CLI at bin with env.
+func versionOf(ctx context.Context, bin string, env []string) (cliRelease, error) {
+	cmd := exec.CommandContext(ctx, bin, "version") //nolint:gosec // G702: running the CLI under test is this test's job
+	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s version: %v", c.bin, err)
+		return cliRelease{}, fmt.Errorf("%s version: %w", bin, err)
 	}
 	m := regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\d+)\.(\d+)\.\S+`).FindStringSubmatch(string(out))
 	if m == nil {
-		t.Fatalf("%s version printed no version:\n%s", c.bin, out)
+		return cliRelease{}, fmt.Errorf("%s version printed no version:\n%s", bin, out)
 	}
 	major, _ := strconv.Atoi(m[2])
 	minor, _ := strconv.Atoi(m[3])
-	need := map[string]int{"Terraform": terraform, "OpenTofu": tofu}[m[1]]
-	return major > 1 || (major == 1 && minor >= need), m[0]
+	return cliRelease{name: m[1], major: major, minor: minor, line: m[0]}, nil
+}
+
+// cliSupportsQuery reports whether the CLI under test has terraform query, and what it is.
+func cliSupportsQuery(t *testing.T, c *cliRun) (bool, string) {
+	t.Helper()
+	ok, what, err := queryCommandIn(t.Context(), c.bin, c.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok, what
+}
+
+// noQueryCommand is what OpenTofu (1.12.6 at least) answers to "tofu query".
+const noQueryCommand = `no command named "query"`
+
+// queryCommandIn reports whether the CLI at bin has a query command with list resources, and what
+// it is: Terraform has it from 1.14; OpenTofu is asked, as OpenTofu 1.12.6 has none.
+func queryCommandIn(ctx context.Context, bin string, env []string) (bool, string, error) {
+	v, err := versionOf(ctx, bin, env)
+	if err != nil || v.name == "Terraform" {
+		return v.atLeast(14, 0), v.line, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "query", "-help") //nolint:gosec // G702: running the CLI under test is this test's job
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if strings.Contains(string(out), noQueryCommand) {
+		return false, v.line, nil
+	}
+	return err == nil, v.line, nil
 }
 
 // cliState reads the state of dir with show -json.

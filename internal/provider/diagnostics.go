@@ -29,6 +29,7 @@ const (
 	summaryEarlyRotationWindow = "Invalid Early Rotation Window"
 	summaryOpenNotRevealable   = "API Key Is Not Revealable"
 	summaryOpenOtherKey        = "API Key Is Not the Expected Key"
+	summaryInvalidQueryFilter  = "Invalid Query Filter"
 )
 
 // credential is the credential the provider is configured with, as diagnostics need it: where it
@@ -544,6 +545,69 @@ func invalidScheduleDuration(p path.Path, summary string, err error) diag.Diagno
 func invalidRotationAnchor(p path.Path, value string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Rotation Anchor",
 		fmt.Sprintf("%q is not a rotation anchor; use %s.", value, rotationAnchorExample))
+}
+
+// The diagnostics of list "pilotstatus_number_api_key" (terraform query): its filters, and what a
+// query lists. Numbers are named by their ids; keys by nothing at all.
+
+// keyQueryFailed: the one key list call of a query.
+func keyQueryFailed(err error, cred credential) diag.Diagnostic {
+	return apiErrorDiagnostic(summaryListKeys, "Listing the API key of every WhatsApp number for the query (GET /v1/api-keys) "+
+		"failed; nothing was listed", "", err, cred)
+}
+
+// emptyNumberIDFilter refuses a whatsapp_number_ids that lists nothing.
+func emptyNumberIDFilter(p path.Path) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, summaryInvalidQueryFilter,
+		"whatsapp_number_ids is empty, so the query would list no number at all. Leave it out to list every number, or "+
+			"name at least one WhatsApp number id, such as [\"wn_1\"].")
+}
+
+// invalidNameRegex refuses a name_regex that compileNameRegex cannot read; problem says why.
+func invalidNameRegex(p path.Path, problem string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, summaryInvalidQueryFilter, problem)
+}
+
+// queryLimitReached warns that more numbers match a list block than its limit lets Terraform take.
+func queryLimitReached(matched int, limit int64) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Query Limit Reached",
+		fmt.Sprintf("%d WhatsApp numbers match this list block, but its limit is %d (Terraform's default when a list block "+
+			"sets no limit is 100), so only the first %d, in the API's order, are listed, and -generate-config-out writes "+
+			"configuration and import blocks for those alone. Set limit = %d or more in the list block to list them all.",
+			matched, limit, limit, matched))
+}
+
+// listedNotRevealable warns that a query lists legacy keys, whose import cannot put a key in state.
+func listedNotRevealable(numberIDs []string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Listed Keys Are Not Revealable",
+		fmt.Sprintf("These WhatsApp numbers have a legacy key, created before Pilot Status stored keys encrypted, which the "+
+			"API does not reveal: %s. They are listed like the others and importing them regenerates nothing, but each "+
+			"import warns Imported Key Is Not Revealable and key stays null in state. The keys still work where they are "+
+			"already used. To get a key that can be handed on, regenerate it after the import, which invalidates the "+
+			"current key at once: terraform apply -replace=<address of its resource>.", quotedList(numberIDs)))
+}
+
+// listedNumbersNotFound warns that whatsapp_number_ids names numbers the tenant does not have.
+func listedNumbersNotFound(numberIDs []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("whatsapp_number_ids"), summaryNumberNotFound,
+		fmt.Sprintf("whatsapp_number_ids names WhatsApp number ids that the tenant's key list (GET /v1/api-keys) does not "+
+			"have: %s. Nothing is listed for them. Check the ids: a number may have been removed, or it belongs to another "+
+			"tenant than the configured key. data \"pilotstatus_numbers\" lists the tenant's numbers; without "+
+			"whatsapp_number_ids the query lists every number.", quotedList(numberIDs)))
+}
+
+// quotedList names up to ten values, quoted, and how many more there are.
+func quotedList(values []string) string {
+	const shown = 10
+	quoted := make([]string, 0, min(len(values), shown))
+	for _, v := range values[:min(len(values), shown)] {
+		quoted = append(quoted, strconv.Quote(v))
+	}
+	out := strings.Join(quoted, ", ")
+	if more := len(values) - shown; more > 0 {
+		out += fmt.Sprintf(" and %d more", more)
+	}
+	return out
 }
 
 // The diagnostics of ephemeral "pilotstatus_number_api_key": why the key of a number cannot be

@@ -21,6 +21,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
@@ -599,5 +600,87 @@ func TestSecretManagerExamplesUseDocumentedArguments(t *testing.T) {
 	}
 	if writeOnly < 3 {
 		t.Errorf("found %d write-only arguments in the examples, want at least 3 (AWS, Vault, Kubernetes)", writeOnly)
+	}
+}
+
+// listBlockArguments are what a list block of a query file takes besides its config block.
+var listBlockArguments = map[string]bool{"provider": true, "limit": true, "include_resource": true, "count": true, "for_each": true}
+
+// Every list block of examples/list-resources names a list resource of this provider and its
+// provider, sets only what a list block takes, and in its config block only arguments the list
+// resource has, with values its validation accepts. The first example sets limit: Terraform's
+// default of 100 results per list block is below what an account with many numbers needs.
+func TestListResourceExamplesUseRealArguments(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(examplesDir, "list-resources", "*", "*.tfquery.hcl"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("found %d list resource examples (%v), want at least 2", len(files), err)
+	}
+	var md resource.MetadataResponse
+	NewNumberAPIKeyListResource().Metadata(context.Background(), resource.MetadataRequest{ProviderTypeName: "pilotstatus"}, &md)
+	args := numberAPIKeyListSchema().Attributes
+	blocks := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, ok := parseHCL(t, file, src)
+		if !ok {
+			continue
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "list" || len(b.Labels) != 2 || b.Labels[0] != md.TypeName || b.Body.Attributes["provider"] == nil {
+				t.Errorf("%s: a %s block %v, want list %q with a provider", file, b.Type, b.Labels, md.TypeName)
+				continue
+			}
+			blocks++
+			if strings.HasSuffix(file, "list-resource.tfquery.hcl") && b.Body.Attributes["limit"] == nil {
+				t.Errorf("%s: the list block sets no limit", file)
+			}
+			for name := range b.Body.Attributes {
+				if !listBlockArguments[name] {
+					t.Errorf("%s: a list block has no argument %q", file, name)
+				}
+			}
+			for _, c := range b.Body.Blocks {
+				if c.Type != "config" {
+					t.Errorf("%s: a list block has no block %q", file, c.Type)
+					continue
+				}
+				for name, a := range c.Body.Attributes {
+					if _, ok := args[name]; !ok {
+						t.Errorf("%s: list %q has no argument %q", file, md.TypeName, name)
+					}
+					checkListArgument(t, file, name, a.Expr)
+				}
+			}
+		}
+	}
+	if blocks < 2 {
+		t.Errorf("found %d list blocks in the examples, want at least 2", blocks)
+	}
+}
+
+// checkListArgument checks a config argument of a list block example against the list resource's
+// validation.
+func checkListArgument(t *testing.T, file, name string, expr hclsyntax.Expression) {
+	t.Helper()
+	v, diags := expr.Value(nil)
+	switch {
+	case diags.HasErrors():
+		t.Errorf("%s: %s is not a constant: %s", file, name, diags.Error())
+	case name == "name_regex":
+		if _, err := compileNameRegex(v.AsString()); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	case name == "whatsapp_number_ids" && v.LengthInt() == 0:
+		t.Errorf("%s: whatsapp_number_ids is empty", file)
+	case name == "whatsapp_number_ids":
+		for _, id := range v.AsValueSlice() {
+			if msg := blankProblem(id.AsString()); msg != "" {
+				t.Errorf("%s: whatsapp_number_ids: %s", file, msg)
+			}
+		}
 	}
 }

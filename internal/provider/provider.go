@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -28,6 +29,7 @@ var (
 	_ provider.Provider                       = (*pilotStatusProvider)(nil)
 	_ provider.ProviderWithValidateConfig     = (*pilotStatusProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*pilotStatusProvider)(nil)
+	_ provider.ProviderWithListResources      = (*pilotStatusProvider)(nil)
 )
 
 // The range of max_requests_per_second: from one request every 100 seconds to 1000
@@ -241,6 +243,7 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *pilotStatusProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -259,5 +262,11 @@ func (p *pilotStatusProvider) DataSources(_ context.Context) []func() datasource
 func (p *pilotStatusProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewNumberAPIKeyEphemeralResource,
+	}
+}
+
+func (p *pilotStatusProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewNumberAPIKeyListResource,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ validator.String = durationValidator{}
@@ -147,4 +148,81 @@ func (rotationAnchorValidator) ValidateString(_ context.Context, req validator.S
 	if _, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.Append(invalidRotationAnchor(req.Path, req.ConfigValue.ValueString()))
 	}
+}
+
+var _ validator.List = numberIDFilterValidator{}
+
+// numberIDFilterValidator accepts the whatsapp_number_ids of a query: at least one id, each one a
+// WhatsApp number id as whatsapp_number_id takes it.
+type numberIDFilterValidator struct{}
+
+func (numberIDFilterValidator) Description(_ context.Context) string {
+	return "value must name at least one WhatsApp number id, none null, blank or with leading or trailing white space"
+}
+
+func (v numberIDFilterValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (numberIDFilterValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	ids := req.ConfigValue.Elements()
+	if len(ids) == 0 {
+		resp.Diagnostics.Append(emptyNumberIDFilter(req.Path))
+		return
+	}
+	for i, v := range ids {
+		id, ok := v.(types.String)
+		switch {
+		case !ok || id.IsUnknown():
+		case id.IsNull():
+			resp.Diagnostics.Append(invalidNumberID(req.Path.AtListIndex(i),
+				"The WhatsApp number id is null. Use the id of one of the tenant's numbers, such as wn_1."))
+		default:
+			if msg := blankProblem(id.ValueString()); msg != "" {
+				resp.Diagnostics.Append(invalidNumberID(req.Path.AtListIndex(i), msg))
+			}
+		}
+	}
+}
+
+var _ validator.String = nameRegexValidator{}
+
+// nameRegexValidator accepts a name_regex that compileNameRegex reads.
+type nameRegexValidator struct{}
+
+func (nameRegexValidator) Description(_ context.Context) string {
+	return "value must be a non-empty regular expression in Go's RE2 syntax"
+}
+
+func (v nameRegexValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (nameRegexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := compileNameRegex(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.Append(invalidNameRegex(req.Path, err.Error()))
+	}
+}
+
+// compileNameRegex reads a query's name_regex: a regular expression in Go's RE2 syntax, searched for
+// anywhere in a number's display name. An empty one would match every name, which leaving it out
+// already does: it is refused as a mistake.
+func compileNameRegex(pattern string) (*regexp.Regexp, error) {
+	if pattern == "" {
+		return nil, fmt.Errorf("name_regex is empty, so it would match every display name. Leave it out to list every "+
+			"number, or give a pattern, such as %q (names that contain it) or %q", "Suporte", "^Loja [0-9]+$")
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("name_regex %q is not a regular expression in Go's RE2 syntax (%s). Lookarounds and "+
+			"backreferences are not supported; a character that has a meaning in a pattern, such as ( or +, is matched "+
+			"literally after a backslash (\\\\( in HCL)", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
 }
