@@ -37,9 +37,11 @@ type options struct {
 	limitedN   int
 	limitedRPS float64
 	burst      int
-	work       string
-	mirror     string
-	profile    bool
+	// limitedRuns is how many runs of each compared rate-limited row are measured.
+	limitedRuns int
+	work        string
+	mirror      string
+	profile     bool
 	// limitedOnly skips the tables of N keys beside terraform_data and time_static, and refusals.
 	limitedOnly bool
 	// refusalsOnly runs only the refusals table.
@@ -59,7 +61,8 @@ func main() {
 	flag.StringVar(&sizes, "n", "10,100,500", "the numbers of resources, comma-separated")
 	flag.IntVar(&o.limitedN, "limited-n", 200, "keys rotated against the rate-limited API")
 	flag.Float64Var(&o.limitedRPS, "limited-rps", 20, "the rate-limited API's requests per second")
-	flag.IntVar(&o.burst, "limited-burst", 5, "the rate-limited API's burst")
+	flag.IntVar(&o.burst, "limited-burst", 5, "the rate-limited API's burst (the rows of burst 20 are measured too)")
+	flag.IntVar(&o.limitedRuns, "limited-runs", 3, "runs of each rate-limited row that is compared with its paced run")
 	flag.StringVar(&o.work, "work", ".bench", "working directory (replaced)")
 	flag.StringVar(&o.mirror, "time-mirror", ".tools/mirror", "filesystem mirror holding hashicorp/time")
 	flag.BoolVar(&o.limitedOnly, "rate-limited-only", false, "run only the rotate-all against the rate-limited API")
@@ -330,46 +333,69 @@ type limitedBench struct {
 	halves []string
 	// rotation is the value of var.rotation that the next rotate-all sets.
 	rotation int
-	// floor is N/R, t0 the rotate-all against the API without a limit, in seconds.
-	floor, t0 float64
 }
 
-// rateLimited rotates limitedN keys against an API that answers 429 beyond limitedRPS, in the
-// limit's shapes, with nothing configured (the provider learns the limit) and with
-// max_requests_per_second at the limit, then as two concurrent applies of half the keys each that
-// share the limit. T0 is the same rotate-all against an API without a limit: Terraform's own time.
+// limitedResult is one row's measurement: the wall time of each run (of a pair of concurrent
+// applies, the slower), and the API's calls, 429s and failed applies over all runs.
+type limitedResult struct {
+	walls                  []time.Duration
+	calls, limited, failed int
+}
+
+func (r *limitedResult) median() time.Duration {
+	s := slices.Clone(r.walls)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// rateLimited rotates limitedN keys against an API that answers 429 beyond limitedRPS with a
+// Retry-After rounded up to whole seconds plus one, as an API the provider has never seen may:
+// learnt (nothing configured) beside the oracle, max_requests_per_second at exactly the API's
+// rate, for burst 5 and 20; then two concurrent applies of half the keys each, learnt, beside each
+// paced at its fair share. The learnt and the paced runs alternate, o.limitedRuns times each, and
+// the table gives medians. Then the other shapes of limit, learnt, once each.
 func rateLimited(ctx context.Context, o options, cli, work string, env []string, api *fakeapi.API) error {
 	b := &limitedBench{o: o, cli: cli, env: env, api: api, dir: filepath.Join(work, fmt.Sprintf("rate-limited-%d", o.limitedN)),
-		halves:   []string{filepath.Join(work, "concurrent-a"), filepath.Join(work, "concurrent-b")},
-		rotation: 2, floor: float64(o.limitedN) / o.limitedRPS}
+		halves: []string{filepath.Join(work, "concurrent-a"), filepath.Join(work, "concurrent-b")}, rotation: 2}
 	if err := b.create(ctx); err != nil {
 		return err
 	}
-	api.SetRateLimit(0, 0)
-	api.ResetCalls()
-	t0, err := b.rotate(ctx, b.dir)
-	if err != nil {
-		return fmt.Errorf("unlimited rotate-all: %w", err)
-	}
-	b.t0 = t0.Seconds()
-	b.rotation++
-	fmt.Printf("\nRotate-all of N = %d against an API limited to R = %s requests/s; floor N/R = %.1f s; "+
-		"T0 = %.1f s (the same rotate-all without a limit: Terraform's own time)\n\n", o.limitedN, b.rps(), b.floor, b.t0)
-	fmt.Println("| API limit | provider setting | wall time | ÷ N/R | ÷ (N/R + T0) | requests | 429 answers | failed applies |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
-	shapes := []limitShape{
-		{fmt.Sprintf("token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetRateLimit(o.limitedRPS, o.burst) }},
-		{"token bucket, burst 20", func(a *fakeapi.API, o options) { a.SetRateLimit(o.limitedRPS, 20) }},
-		{fmt.Sprintf("strict token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetStrictRateLimit(o.limitedRPS, o.burst) }},
-		{"fixed window of 1 s", func(a *fakeapi.API, o options) { a.SetFixedWindowLimit(int(o.limitedRPS), time.Second) }},
-	}
-	for i, sh := range shapes {
-		b.sequential(ctx, sh, nil, "nothing (learnt)")
-		if i == 0 { // the ceiling is measured once, against the first shape
-			b.sequential(ctx, sh, []string{"-var", "rps=" + b.rps()}, "max_requests_per_second = "+b.rps())
+	fmt.Printf("\nRotate-all of N = %d against an API limited to R = %s requests/s whose 429s carry Retry-After rounded up "+
+		"to whole seconds plus one; medians of %d runs, learnt and paced alternating\n\n", o.limitedN, b.rps(), o.limitedRuns)
+	fmt.Println("| API limit | provider setting | wall time (median) | ÷ paced | requests | 429 answers | failed applies |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|")
+	fair := strconv.FormatFloat(o.limitedRPS/2, 'f', -1, 64)
+	for _, burst := range []int{o.burst, 20} {
+		shape := limitShape{fmt.Sprintf("token bucket, burst %d", burst), func(a *fakeapi.API, o options) {
+			a.SetRateLimit(o.limitedRPS, burst)
+			a.SetRetryAfterPadding(1)
+		}}
+		paced, learnt := &limitedResult{}, &limitedResult{}
+		pacedHalves, learntHalves := &limitedResult{}, &limitedResult{}
+		for range o.limitedRuns {
+			b.measure(ctx, shape, paced, [][]string{{"-var", "rps=" + b.rps()}}, b.dir)
+			b.measure(ctx, shape, learnt, [][]string{nil}, b.dir)
+			if burst == o.burst {
+				b.measure(ctx, shape, pacedHalves, [][]string{{"-var", "rps=" + fair}, {"-var", "rps=" + fair}}, b.halves...)
+				b.measure(ctx, shape, learntHalves, [][]string{nil, nil}, b.halves...)
+			}
+		}
+		b.row(shape.name, "max_requests_per_second = "+b.rps()+" (paced)", paced, paced)
+		b.row(shape.name, "nothing (learnt)", learnt, paced)
+		if burst == o.burst {
+			half := strconv.Itoa(o.limitedN / 2)
+			b.row(shape.name+", shared", "two applies of "+half+" at once, each max_requests_per_second = "+fair+" (paced)", pacedHalves, pacedHalves)
+			b.row(shape.name+", shared", "two applies of "+half+" at once, nothing (learnt)", learntHalves, pacedHalves)
 		}
 	}
-	b.shared(ctx, shapes[0])
+	for _, shape := range []limitShape{
+		{fmt.Sprintf("strict token bucket, burst %d", o.burst), func(a *fakeapi.API, o options) { a.SetStrictRateLimit(o.limitedRPS, o.burst) }},
+		{"fixed window of 1 s", func(a *fakeapi.API, o options) { a.SetFixedWindowLimit(int(o.limitedRPS), time.Second) }},
+	} {
+		learnt := &limitedResult{}
+		b.measure(ctx, shape, learnt, [][]string{nil}, b.dir)
+		b.row(shape.name+" (Retry-After not padded)", "nothing (learnt), one run", learnt, nil)
+	}
 	return nil
 }
 
@@ -404,52 +430,45 @@ func (b *limitedBench) rotate(ctx context.Context, d string, extra ...string) (t
 	return cliRun(ctx, b.cli, d, b.env, args...)
 }
 
-// sequential is the row of one rotate-all of dir under shape, with extra arguments to the apply.
-func (b *limitedBench) sequential(ctx context.Context, shape limitShape, extra []string, setting string) {
+// measure rotates every key of dirs at once under shape, each with its extra arguments, and adds
+// the run to r: the slowest apply's wall time, and the API's calls and 429s.
+func (b *limitedBench) measure(ctx context.Context, shape limitShape, r *limitedResult, extra [][]string, dirs ...string) {
 	shape.apply(b.api, b.o)
 	b.api.ResetCalls()
-	wall, err := b.rotate(ctx, b.dir, extra...)
-	failed := 0
-	if err != nil {
-		failed = 1
+	walls := make([]time.Duration, len(dirs))
+	errs := make([]error, len(dirs))
+	var wg sync.WaitGroup
+	for i, d := range dirs {
+		wg.Go(func() { walls[i], errs[i] = b.rotate(ctx, d, extra[i]...) })
 	}
-	b.row(shape.name, setting, []time.Duration{wall}, failed)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			r.failed++
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	r.walls = append(r.walls, slices.Max(walls))
+	r.calls += b.api.TotalCalls()
+	r.limited += b.api.RateLimited()
 	b.api.SetRateLimit(0, 0)
+	b.api.SetRetryAfterPadding(0)
 	b.rotation++
 }
 
-// shared is the row of two applies at once, each rotating half the keys, that share the API's
-// limit of shape.
-func (b *limitedBench) shared(ctx context.Context, shape limitShape) {
-	shape.apply(b.api, b.o)
-	b.api.ResetCalls()
-	walls := make([]time.Duration, len(b.halves))
-	errs := make([]error, len(b.halves))
-	var wg sync.WaitGroup
-	for i, d := range b.halves {
-		wg.Go(func() { walls[i], errs[i] = b.rotate(ctx, d) })
-	}
-	wg.Wait()
-	failed := 0
-	for _, err := range errs {
-		if err != nil {
-			failed++
-		}
-	}
-	b.row(shape.name+", shared", fmt.Sprintf("nothing, two applies of %d at once", b.o.limitedN/2), walls, failed)
-	b.api.SetRateLimit(0, 0)
-}
-
-// row prints one row: the slowest of walls, and the API's calls since they were reset.
-func (b *limitedBench) row(shape, setting string, walls []time.Duration, failed int) {
-	wall := slices.Max(walls).Seconds()
-	calls, limited := b.api.TotalCalls(), b.api.RateLimited()
+// row prints one row of r, its wall time against that of base (none when nil).
+func (b *limitedBench) row(shape, setting string, r, base *limitedResult) {
 	share := 0.0
-	if calls > 0 {
-		share = 100 * float64(limited) / float64(calls)
+	if r.calls > 0 {
+		share = 100 * float64(r.limited) / float64(r.calls)
 	}
-	fmt.Printf("| %s | %s | %.1f s | %.2f× | %.2f× | %d | %d (%.1f%%) | %d |\n", shape, setting, wall,
-		wall/b.floor, wall/(b.floor+b.t0), calls, limited, share, failed)
+	ratio := "—"
+	if base != nil {
+		ratio = fmt.Sprintf("%.2f×", r.median().Seconds()/base.median().Seconds())
+	}
+	runs := len(r.walls)
+	fmt.Printf("| %s | %s | %.1f s | %s | %d | %d (%.1f%%) | %d |\n", shape, setting, r.median().Seconds(), ratio,
+		r.calls/runs, r.limited/runs, share, r.failed)
 }
 
 // compare measures this build and the one in o.compareSrc side by side, against an API without a
