@@ -130,10 +130,14 @@ func TestAccCLI_warnings(t *testing.T) {
 		t.Errorf("the scheduled rotation regenerated %d keys, want 2", got)
 	}
 	c.run("import", importDir, tenant, false, "import", "-input=false", "pilotstatus_number_api_key.imported", "wn_3")
+	// The key is regenerated elsewhere before the destroy: the warning says the key in state is
+	// dead and the number's current key stays valid, never that the key in state stays valid.
+	rotated, _ := api.RotateOutOfBand("wn_3")
 	regenerations = api.Calls(regenerateCalls)
 	destroy := c.run("destroy", importDir, tenant, false, "destroy", "-auto-approve", "-input=false")
-	if !strings.Contains(destroy, "Destroying Does Not Invalidate the Key") {
-		t.Errorf("the destroy plan does not say the key stays valid:\n%s", c.redact(destroy))
+	if !words("Destroying Does Not Invalidate the Key", "no longer works", `now ends in "`+rotated.Last4+`"`, "current key stays valid").MatchString(destroy) ||
+		strings.Contains(destroy, "that key stays valid") {
+		t.Errorf("the destroy plan does not say that the key in state is dead and the number's current key stays valid:\n%s", c.redact(destroy))
 	}
 	if got := api.Calls(regenerateCalls); got != regenerations {
 		t.Errorf("destroy regenerated %d keys", got-regenerations)

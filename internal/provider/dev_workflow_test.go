@@ -124,6 +124,11 @@ func TestAccReadme_tryItWithYourOwnConfiguration(t *testing.T) {
 			t.Fatalf("the README section no longer has %q", want)
 		}
 	}
+	for _, want := range []string{"(unauthenticated)", "Incomplete lock file information for providers"} {
+		if !strings.Contains(prose, want) {
+			t.Fatalf("the README section no longer explains %q", want)
+		}
+	}
 
 	// The commands run as a user's shell would: this CLI as terraform and tofu, a clean
 	// environment without the test's CLI settings, mktemp -d inside the test's directory.
@@ -177,6 +182,9 @@ func TestAccReadme_tryItWithYourOwnConfiguration(t *testing.T) {
 		regexp.MustCompile(`Install(ing|ed) pilotstatus/pilotstatus v0\.99\.0`),
 		regexp.MustCompile(`Install(ing|ed) hashicorp/time v`),
 		regexp.MustCompile(`Apply complete! Resources: 2 added, 0 changed, 0 destroyed`),
+		// What the README says init prints for a filesystem mirror.
+		regexp.MustCompile(`Installed pilotstatus/pilotstatus v0\.99\.0 \(unauthenticated\)`),
+		regexp.MustCompile(`Incomplete lock file information for providers`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("the README's commands printed nothing matching %s:\n%s", want, out)

@@ -29,6 +29,8 @@ const (
 	summaryEarlyRotationWindow = "Invalid Early Rotation Window"
 	summaryOpenNotRevealable   = "API Key Is Not Revealable"
 	summaryOpenOtherKey        = "API Key Is Not the Expected Key"
+	summaryDestroyInvalidates  = "Destroying Invalidates the Key"
+	summaryDestroyKeeps        = "Destroying Does Not Invalidate the Key"
 	summaryInvalidQueryFilter  = "Invalid Query Filter"
 )
 
@@ -189,8 +191,9 @@ func statusAdvice(apiErr *pilotstatus.APIError, numberID string, cred credential
 		return "The API refused this operation for the configured key (403). Managing API keys needs the tenant-scoped key " +
 			"from Pilot Status Dashboard → Profile → API."
 	case pilotstatus.IsNotFound(apiErr) && apiErr.Code != "NUMBER_NOT_FOUND" && apiErr.Method == http.MethodGet:
-		return fmt.Sprintf("The API has no %s endpoint at this address (404): check base_url (%s). It must be the API's "+
-			"address without a path, such as %s.", apiErr.Path, envBaseURL, pilotstatus.DefaultBaseURL)
+		return fmt.Sprintf("The API has no %s endpoint at this address (404): check base_url (%s). Requests go to "+
+			"base_url followed by %s; the Pilot Status API's own address, %s, has no path. Keep a path in base_url only "+
+			"when a proxy serves the API under it.", apiErr.Path, envBaseURL, apiErr.Path, pilotstatus.DefaultBaseURL)
 	case pilotstatus.IsNotFound(apiErr):
 		return fmt.Sprintf("The tenant has no WhatsApp number with id %q. Check whatsapp_number_id: the number may have been "+
 			"removed, or it belongs to another tenant than the configured key.", numberID)
@@ -369,13 +372,18 @@ func invalidImportIdentity(problem string) diag.Diagnostic {
 // which decides what the destroy step Terraform shows does. Terraform prints a plan's warnings again
 // after an apply (and repeats them for the apply's own check of the plan), so the text reads true
 // before and after.
-func regenerationPlanned(numberID, currentLast4, onDestroy string) diag.Diagnostic {
+func regenerationPlanned(numberID, currentLast4, onDestroy string, keptInState bool) diag.Diagnostic {
+	where := "which this resource stores in state"
+	if !keptInState {
+		where = "which this resource keeps out of state (store_key = false): hand it on with the ephemeral resource " +
+			"pilotstatus_number_api_key, which opens it during the same apply"
+	}
 	detail := "This change regenerates the API key of a WhatsApp number whose id is known only after apply: " +
-		"its current key stops working at once when the new key is made."
+		"its current key stops working at once when the new key is made, " + where + "."
 	if numberID != "" {
 		detail = fmt.Sprintf("This change regenerates the API key of WhatsApp number %q: its current key%s stops working "+
-			"at once when the new key is made, so everything that uses it must receive the new key, which this resource "+
-			"stores in state.", numberID, endingIn(currentLast4))
+			"at once when the new key is made, so everything that uses it must receive the new key, %s.",
+			numberID, endingIn(currentLast4), where)
 	}
 	switch onDestroy {
 	case onDestroyKeep:
@@ -400,20 +408,38 @@ func importedNotRevealable(numberID, currentLast4 string) diag.Diagnostic {
 
 // destroyWarning says, in a plan that destroys the key of numberID, what on_destroy makes the
 // destroy do to it.
-func destroyWarning(numberID, onDestroy, stateLast4 string) diag.Diagnostic {
+func destroyWarning(numberID, onDestroy, stateLast4, rotatedTo string) diag.Diagnostic {
+	if rotatedTo != "" {
+		return rotatedKeyDestroyWarning(numberID, onDestroy, stateLast4, rotatedTo)
+	}
 	if onDestroy == onDestroyInvalidate {
-		return diag.NewWarningDiagnostic("Destroying Invalidates the Key",
+		return diag.NewWarningDiagnostic(summaryDestroyInvalidates,
 			fmt.Sprintf("on_destroy is %q: destroying this pilotstatus_number_api_key regenerates the key of WhatsApp number %q "+
 				"and discards the new one, so the key in state (ending in %q) stops working and the number has no key that "+
 				"anyone holds until it is regenerated again. If the number's current key is no longer this resource's key "+
 				"(a replacement or someone else regenerated it since), nothing is invalidated.",
 				onDestroyInvalidate, numberID, stateLast4))
 	}
-	return diag.NewWarningDiagnostic("Destroying Does Not Invalidate the Key",
+	return diag.NewWarningDiagnostic(summaryDestroyKeeps,
 		fmt.Sprintf("Pilot Status has no way to delete a key: destroying this pilotstatus_number_api_key only removes "+
 			"its key of WhatsApp number %q from state, without an API call. Unless a regeneration in the same apply "+
 			"replaces it, that key stays valid. To make it stop working on destroy, set on_destroy = %q and apply "+
 			"before destroying, or regenerate it first (terraform apply -replace=<address>).", numberID, onDestroyInvalidate))
+}
+
+// rotatedKeyDestroyWarning says what destroying a resource does when the refresh saw its key
+// regenerated outside Terraform: the key in state is already dead, and the number's current key,
+// which this resource does not own, is left alone whatever on_destroy says.
+func rotatedKeyDestroyWarning(numberID, onDestroy, stateLast4, currentLast4 string) diag.Diagnostic {
+	summary, what := summaryDestroyKeeps, "only removes it from state, without an API call"
+	if onDestroy == onDestroyInvalidate {
+		summary, what = summaryDestroyInvalidates, fmt.Sprintf("invalidates nothing (on_destroy = %q acts only on this "+
+			"resource's own key) and removes it from state", onDestroyInvalidate)
+	}
+	return diag.NewWarningDiagnostic(summary,
+		fmt.Sprintf("The key in state (ending in %q) no longer works: the key of WhatsApp number %q was regenerated outside "+
+			"Terraform and now ends in %q. Destroying this pilotstatus_number_api_key %s; the number's current key stays "+
+			"valid, in the hands of whoever regenerated it.", stateLast4, numberID, currentLast4, what))
 }
 
 func duplicateNumber(numberID string) diag.Diagnostic {
@@ -542,6 +568,12 @@ func invalidScheduleDuration(p path.Path, summary string, err error) diag.Diagno
 }
 
 // invalidRotationAnchor refuses a rotation_anchor that is not an RFC 3339 timestamp.
+func nullKeeper(p path.Path, name string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid Keepers Value",
+		fmt.Sprintf("keepers[%q] is null. A keeper's value must be a string: a plan may show null and \"\" alike, yet a "+
+			"change from one to the other would regenerate the key. Use \"\" for an empty value, or leave the entry out.", name))
+}
+
 func invalidRotationAnchor(p path.Path, value string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Rotation Anchor",
 		fmt.Sprintf("%q is not a rotation anchor; use %s.", value, rotationAnchorExample))

@@ -328,3 +328,33 @@ func TestAccHostile_numberIDErrors(t *testing.T) {
 		})
 	}
 }
+
+// A keeper whose value is null is refused at plan time, naming it, and nothing is regenerated: a
+// plan may show null and "" alike, yet a change between them would regenerate the key.
+func TestAccHostile_nullKeeper(t *testing.T) {
+	skipUnlessAcc(t)
+	api, url := newTestAPI(t)
+	withKeepers := func(keepers string) string {
+		return providerBlock(url, api.TenantKey()) + `
+resource "pilotstatus_number_api_key" "test" {
+  whatsapp_number_id = "wn_1"
+  keepers            = ` + keepers + `
+}
+`
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: withKeepers(`{ a = "", b = "1" }`), ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1)}},
+			{
+				Config:      withKeepers(`{ a = null, b = "1" }`),
+				ExpectError: words("Invalid Keepers Value", `keepers["a"] is null`, `Use "" for an empty value`),
+			},
+			{
+				Config:            withKeepers(`{ a = "", b = "1" }`),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 1), keyIsCurrent(api, addr, "wn_1")},
+			},
+		},
+	})
+}

@@ -111,7 +111,7 @@ func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.Modi
 // anchorBook), or, for a new schedule, the created_at of the key this create makes.
 func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, configured types.String,
 	resp *resource.ModifyPlanResponse) {
-	r.checkRegeneration(ctx, plan.WhatsAppNumberID, "", resp)
+	r.checkRegeneration(ctx, plan, "", resp)
 	if !plan.WhatsAppNumberID.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
 	}
@@ -163,7 +163,7 @@ func (r *numberAPIKeyResource) planUpdate(ctx context.Context, req resource.Modi
 		return
 	}
 	if r.planChange(ctx, plan, state, configured, observed, len(imported) > 0, resp) {
-		r.checkRegeneration(ctx, plan.WhatsAppNumberID, state.OnDestroy.ValueString(), resp)
+		r.checkRegeneration(ctx, plan, state.OnDestroy.ValueString(), resp)
 	}
 }
 
@@ -301,27 +301,35 @@ func planNewKey(ctx context.Context, plan numberAPIKeyModel, resp *resource.Modi
 	planCredentials(ctx, plan.StoreKey, resp)
 }
 
-// warnDestroy says what destroying does to the key, by on_destroy.
+// warnDestroy says what destroying does to the key, by on_destroy, and, when the refresh saw the
+// key regenerated outside Terraform, that the key in state is already dead.
 func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state numberAPIKeyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(destroyWarning(state.WhatsAppNumberID.ValueString(), state.OnDestroy.ValueString(), state.KeyLast4.ValueString()))
+	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
+	resp.Diagnostics.Append(diags...)
+	rotatedTo := ""
+	if len(observed) > 0 {
+		rotatedTo = unquote(observed)
+	}
+	resp.Diagnostics.Append(destroyWarning(state.WhatsAppNumberID.ValueString(), state.OnDestroy.ValueString(), state.KeyLast4.ValueString(), rotatedTo))
 }
 
-// checkRegeneration runs before a plan that regenerates a key is accepted: with a known number id
-// it reads the tenant's key list, so that wrong credentials, a number-scoped key, an unreachable
-// API, a wrong base_url or an unknown number fail the plan rather than the apply; then it warns
-// that the number's current key stops working. onDestroy is the state's on_destroy for a
-// replacement, empty for a create.
-func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, numberID types.String, onDestroy string, resp *resource.ModifyPlanResponse) {
-	if numberID.IsUnknown() {
-		resp.Diagnostics.Append(regenerationPlanned("", "", onDestroy))
+// checkRegeneration runs before a plan that regenerates the key of plan is accepted: with a known
+// number id it reads the tenant's key list, so that wrong credentials, a number-scoped key, an
+// unreachable API, a wrong base_url or an unknown number fail the plan rather than the apply; then
+// it warns that the number's current key stops working, and where the new one goes (store_key).
+// onDestroy is the state's on_destroy for a replacement, empty for a create.
+func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, plan numberAPIKeyModel, onDestroy string, resp *resource.ModifyPlanResponse) {
+	kept := storesKey(plan.StoreKey)
+	if plan.WhatsAppNumberID.IsUnknown() {
+		resp.Diagnostics.Append(regenerationPlanned("", "", onDestroy, kept))
 		return
 	}
-	id := numberID.ValueString()
+	id := plan.WhatsAppNumberID.ValueString()
 	current, d := r.currentKey(ctx, id, regenerationCheckFailed)
 	if d == nil {
-		d = regenerationPlanned(id, current.KeyLast4, onDestroy)
+		d = regenerationPlanned(id, current.KeyLast4, onDestroy, kept)
 	}
 	resp.Diagnostics.Append(d)
 }

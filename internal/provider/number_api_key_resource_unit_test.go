@@ -6,12 +6,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	ephemeralschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -289,11 +292,94 @@ func TestRegenerationPlannedSaysWhatTheDestroyStepDoes(t *testing.T) {
 		{onDestroyInvalidate, "the destroy regenerates the key in state away", "no API call"},
 	}
 	for _, tc := range cases {
-		d := regenerationPlanned("wn_1", "abcd", tc.onDestroy)
+		d := regenerationPlanned("wn_1", "abcd", tc.onDestroy, true)
 		text := d.Detail()
 		if !strings.Contains(text, `"wn_1"`) || !strings.Contains(text, `ending in "abcd"`) ||
 			!strings.Contains(text, tc.want) || strings.Contains(text, tc.absent) {
 			t.Errorf("on_destroy %q: want %q and not %q:\n%s", tc.onDestroy, tc.want, tc.absent, text)
+		}
+	}
+}
+
+// The regeneration warning says where the new key goes: into state, or, with store_key = false,
+// nowhere in state, to be handed on with the ephemeral resource.
+func TestRegenerationPlannedSaysWhereTheKeyGoes(t *testing.T) {
+	t.Parallel()
+	for _, numberID := range []string{"wn_1", ""} {
+		stored := regenerationPlanned(numberID, "abcd", onDestroyKeep, true).Detail()
+		out := regenerationPlanned(numberID, "abcd", onDestroyKeep, false).Detail()
+		if !strings.Contains(stored, "stores in state") || strings.Contains(stored, "store_key = false") {
+			t.Errorf("store_key = true, number %q: want the key stored in state:\n%s", numberID, stored)
+		}
+		if strings.Contains(out, "stores in state") || !strings.Contains(out, "keeps out of state (store_key = false)") ||
+			!strings.Contains(out, "ephemeral resource") {
+			t.Errorf("store_key = false, number %q: want the key kept out of state:\n%s", numberID, out)
+		}
+	}
+}
+
+// After the refresh saw the key regenerated outside Terraform, the destroy warning says that the
+// key in state is dead and names the number's current key, for either on_destroy; it never says
+// that the key in state stays valid, nor that anything is invalidated.
+func TestDestroyWarningAfterAnExternalRotation(t *testing.T) {
+	t.Parallel()
+	for _, onDestroy := range []string{onDestroyKeep, onDestroyInvalidate} {
+		text := destroyWarning("wn_1", onDestroy, "abcd", "wxyz").Detail()
+		if !strings.Contains(text, `(ending in "abcd") no longer works`) || !strings.Contains(text, `now ends in "wxyz"`) ||
+			strings.Contains(text, "that key stays valid") || strings.Contains(text, "stops working") {
+			t.Errorf("on_destroy %q:\n%s", onDestroy, text)
+		}
+		if plain := destroyWarning("wn_1", onDestroy, "abcd", "").Detail(); strings.Contains(plain, "no longer works") {
+			t.Errorf("on_destroy %q without an external rotation speaks of a dead key:\n%s", onDestroy, plain)
+		}
+	}
+}
+
+// The 404 advice and the provider docs say one thing of a base_url path: requests go to base_url
+// followed by the API path, the API's own address has none, and a path is kept for a proxy.
+func TestNotFoundAdviceOnBaseURLPath(t *testing.T) {
+	t.Parallel()
+	advice := adviceFor(&pilotstatus.APIError{Status: 404, Method: "GET", Path: "/v1/api-keys"}, "", credential{})
+	if !words("Requests go to base_url followed by /v1/api-keys", "has no path", "Keep a path in base_url only when a proxy serves the API").MatchString(advice) ||
+		strings.Contains(advice, "must be the API's address without a path") {
+		t.Errorf("404 advice:\n%s", advice)
+	}
+	docs, err := os.ReadFile(filepath.Join("..", "..", "docs", "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !words("a path prefix is kept", "only when a proxy serves the API").MatchString(string(docs)) {
+		t.Error("docs/index.md does not say that a path prefix is kept, for a proxy only")
+	}
+}
+
+// keepers: a null value is refused, one error per null entry, in the order of their names, each at
+// its own path; unknown values and an unset map are left to the plan.
+func TestKeepersValidator(t *testing.T) {
+	t.Parallel()
+	validate := func(v types.Map) diag.Diagnostics {
+		var resp validator.MapResponse
+		keepersValidator{}.ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("keepers"), ConfigValue: v}, &resp)
+		return resp.Diagnostics
+	}
+	m := types.MapValueMust(types.StringType, map[string]attr.Value{
+		"b": types.StringNull(), "a": types.StringNull(), "c": types.StringValue(""), "d": types.StringUnknown(),
+	})
+	diags := validate(m)
+	if len(diags) != 2 {
+		t.Fatalf("want 2 errors, got %v", diags)
+	}
+	for i, name := range []string{"a", "b"} {
+		d, ok := diags[i].(diag.DiagnosticWithPath)
+		if !ok || !d.Path().Equal(path.Root("keepers").AtMapKey(name)) || d.Summary() != "Invalid Keepers Value" ||
+			!strings.Contains(d.Detail(), `keepers["`+name+`"] is null`) {
+			t.Errorf("error %d: %v", i, diags[i])
+		}
+	}
+	for _, ok := range []types.Map{types.MapNull(types.StringType), types.MapUnknown(types.StringType),
+		types.MapValueMust(types.StringType, map[string]attr.Value{"a": types.StringValue("")})} {
+		if d := validate(ok); d.HasError() {
+			t.Errorf("%v refused: %v", ok, d)
 		}
 	}
 }

@@ -89,6 +89,7 @@ func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one 
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; adding, changing or removing any entry regenerates the key. An unset map and `{}` are the same. " +
+					"A value must be a string, never null (a plan may show null and `\"\"` alike): use `\"\"` for an empty one. " +
 					"The values are shown in plan output in clear text: never put a secret here. " +
 					"Use a `time_rotating` id here to rotate on a schedule. After an import, the first keepers set are recorded " +
 					"without regenerating.",
@@ -97,6 +98,9 @@ func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one 
 				Computed:    true,
 				PlanModifiers: []planmodifier.Map{
 					keepersPlanModifier{},
+				},
+				Validators: []validator.Map{
+					keepersValidator{},
 				},
 			},
 			"key": schema.StringAttribute{

@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -207,5 +210,22 @@ func TestBothCredentialsRefusedBeforeConfigure(t *testing.T) {
 	}
 	if len(configured) != 1 || configured[0].Summary != "Unknown Provider Argument" {
 		t.Errorf("Configure with an unknown api_key_id said %v, want Unknown Provider Argument", configured)
+	}
+}
+
+// The provider offers no action, on purpose: an action that regenerates a key outside the
+// resource would leave state holding a dead key (the rotation guide says so and points to
+// -replace). A provider that gained one would have to revisit that custody argument first.
+func TestNoActions(t *testing.T) {
+	t.Parallel()
+	if _, ok := New("test")().(provider.ProviderWithActions); ok {
+		t.Fatal("the provider offers actions; the rotation guide says it has none, on purpose")
+	}
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guides", "rotating-keys.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !words("Rotate Now: `-replace`, Not an Action", "has none, on purpose", "terraform apply -replace=").MatchString(string(guide)) {
+		t.Error("the rotation guide does not say why there is no rotate action")
 	}
 }

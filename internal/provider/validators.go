@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,4 +227,28 @@ func compileNameRegex(pattern string) (*regexp.Regexp, error) {
 			"literally after a backslash (\\\\( in HCL)", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	return re, nil
+}
+
+// keepersValidator refuses a keeper whose value is null: a plan may show null and "" alike, yet a
+// change from one to the other would regenerate the key.
+type keepersValidator struct{}
+
+func (keepersValidator) Description(_ context.Context) string {
+	return `every value is a string, never null (use "" for an empty value)`
+}
+
+func (v keepersValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (keepersValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elements := req.ConfigValue.Elements()
+	for _, name := range slices.Sorted(maps.Keys(elements)) {
+		if elements[name].IsNull() {
+			resp.Diagnostics.Append(nullKeeper(req.Path.AtMapKey(name), name))
+		}
+	}
 }
