@@ -31,6 +31,10 @@ type NumberKey struct {
 	Revealable bool
 }
 
+// Revealed reports whether the list reveals the key: a revealable key, with its value. It is the one
+// rule for "the key list gives the key".
+func (k NumberKey) Revealed() bool { return k.Revealable && k.Key != "" }
+
 type numberKeyJSON struct {
 	NumberID    string  `json:"numberId"`
 	Number      string  `json:"number"`
@@ -97,8 +101,8 @@ func (k *numberKeyJSON) check() error {
 		return errors.New(`"numberId" is missing or empty`)
 	case k.KeyID == "":
 		return errors.New(`"keyId" is missing or empty`)
-	case k.Key != nil && *k.Key != "" && !strings.HasPrefix(*k.Key, "ps_"):
-		return errors.New(`"key" does not start with "ps_"`)
+	case k.Key != nil && *k.Key != "" && !strings.HasPrefix(*k.Key, KeyPrefix):
+		return errors.New(`"key" does not start with "` + KeyPrefix + `"`)
 	}
 	return nil
 }
@@ -140,8 +144,8 @@ func decodeRegenerated(data []byte, numberID string) (RegeneratedKey, error) {
 	switch {
 	case doc.Key == "":
 		return RegeneratedKey{}, errors.New(`"key" is missing or empty`)
-	case !strings.HasPrefix(doc.Key, "ps_"):
-		return RegeneratedKey{}, errors.New(`"key" does not start with "ps_"`)
+	case !strings.HasPrefix(doc.Key, KeyPrefix):
+		return RegeneratedKey{}, errors.New(`"key" does not start with "` + KeyPrefix + `"`)
 	case doc.KeyID == "":
 		return RegeneratedKey{}, errors.New(`"keyId" is missing or empty`)
 	case doc.NumberID != "" && doc.NumberID != numberID:

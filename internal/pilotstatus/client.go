@@ -32,8 +32,11 @@ const DefaultBaseURL = "https://pilotstatus.com.br"
 // DefaultRequestTimeout bounds each attempt when Config.RequestTimeout is zero.
 const DefaultRequestTimeout = 60 * time.Second
 
-// KeyPattern matches every raw Pilot Status API key (they all start with "ps_").
-var KeyPattern = regexp.MustCompile(`ps_[A-Za-z0-9_\-]+`)
+// KeyPrefix starts every raw Pilot Status API key.
+const KeyPrefix = "ps_"
+
+// KeyPattern matches every raw Pilot Status API key: KeyPrefix and the characters keys are made of.
+var KeyPattern = regexp.MustCompile(regexp.QuoteMeta(KeyPrefix) + `[A-Za-z0-9_\-]+`)
 
 const (
 	defaultUserAgent    = "terraform-provider-pilotstatus/dev"
@@ -252,7 +255,7 @@ func credentialHeader(apiKey, apiKeyID string) (header, value string, err error)
 		if hasControlOrSpace(apiKey, false) {
 			return "", "", errors.New("the API key contains spaces, line breaks or non-ASCII characters; check how it was copied")
 		}
-		if !strings.HasPrefix(apiKey, "ps_") {
+		if !strings.HasPrefix(apiKey, KeyPrefix) {
 			return "", "", ErrNotAPIKey
 		}
 		return "x-api-key", apiKey, nil

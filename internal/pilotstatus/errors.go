@@ -15,7 +15,7 @@ var ErrMalformedResponse = errors.New("the API answered with a body that is not 
 
 // ErrNotAPIKey is returned by New when the configured API key does not start with "ps_", as every
 // Pilot Status key does: it is some other value, such as a key id.
-var ErrNotAPIKey = errors.New(`the API key does not start with "ps_"; Pilot Status API keys always do`)
+var ErrNotAPIKey = errors.New(`the API key does not start with "` + KeyPrefix + `"; Pilot Status API keys always do`)
 
 // ErrOutcomeUnknown is wrapped, in addition to the cause, by RegenerateAPIKey when the key may
 // have been regenerated but no usable key came back: after a network error or timeout once the

@@ -111,7 +111,7 @@ func (r *redactor) redactTail(s string, dropTail bool) string {
 		}
 		b.WriteString(s[at:sp.start])
 		if sp.key && sp.end <= end {
-			b.WriteString("ps_***")
+			b.WriteString(KeyPrefix + "***")
 		} else {
 			b.WriteString("***")
 		}
@@ -248,7 +248,7 @@ func keyByte(c byte) bool {
 // them (leftmost, longest, not overlapping), without running the regexp.
 func findKeys(s string, spans []span) []span {
 	for i := 0; i < len(s); {
-		j := strings.Index(s[i:], "ps_")
+		j := strings.Index(s[i:], KeyPrefix)
 		if j < 0 {
 			break
 		}
@@ -257,7 +257,7 @@ func findKeys(s string, spans []span) []span {
 		for end < len(s) && keyByte(s[end]) {
 			end++
 		}
-		if end == start+3 { // "ps_" alone is not a key
+		if end == start+len(KeyPrefix) { // the prefix alone is not a key
 			i = start + 1
 			continue
 		}

@@ -252,7 +252,7 @@ func (c *Client) afterFailureAnswer(ctx context.Context, r *regeneration, cause 
 	switch {
 	case look.err != nil:
 		return c.settleRound(ctx, r, fmt.Errorf("%w (then reading the key list: %s)", cause, look.err.Error()))
-	case revealed(look.key):
+	case look.key.Revealed():
 		c.log(ctx, LevelInfo, "The key list shows the key that the failed regeneration made; taking it", map[string]any{
 			"key_last4": look.key.KeyLast4,
 		})
@@ -306,7 +306,7 @@ func (c *Client) settleRound(ctx context.Context, r *regeneration, cause error) 
 	case serr != nil:
 		// The list's failure is told, not wrapped: the regeneration's own failure classifies the error.
 		return RegeneratedKey{}, false, fmt.Errorf("%w: %w (then %s)", ErrOutcomeUnknown, cause, serr.Error())
-	case changed && revealed(listed):
+	case changed && listed.Revealed():
 		c.log(ctx, LevelInfo, "The key list shows the key that the unanswered regeneration made; taking it", map[string]any{
 			"key_last4": listed.KeyLast4,
 		})
@@ -434,7 +434,7 @@ func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKe
 		return key, nil //nolint:nilerr // the failed list is reported as RecoveryUnconfirmed
 	case current.KeyID == key.KeyID:
 		return key, nil
-	case revealed(current):
+	case current.Revealed():
 		c.log(ctx, LevelWarn, "An earlier regeneration request landed after the answer; taking the number's current key from the key list", map[string]any{
 			"key_last4": current.KeyLast4,
 		})
@@ -456,10 +456,6 @@ func findKey(keys []NumberKey, numberID string) (NumberKey, bool) {
 	}
 	return NumberKey{}, false
 }
-
-// revealed reports whether the key list reveals the number's current key: a revealable key, with
-// its value.
-func revealed(k NumberKey) bool { return k.Revealable && k.Key != "" }
 
 // fromListed is a listed, revealed key as a RegeneratedKey; the list does not say when the key was
 // created.

@@ -27,7 +27,7 @@ func keyFingerprint(raw string) string {
 // listedFingerprint is the fingerprint of the number's current key, null when the list does not
 // reveal it.
 func listedFingerprint(k pilotstatus.NumberKey) types.String {
-	if !k.Revealable || k.Key == "" {
+	if !k.Revealed() {
 		return types.StringNull()
 	}
 	return types.StringValue(keyFingerprint(k.Key))
@@ -53,7 +53,7 @@ func isStateKey(m numberAPIKeyModel, current pilotstatus.NumberKey) bool {
 	case isKnown(m.KeyID):
 		return current.KeyID == m.KeyID.ValueString()
 	case isKnown(m.KeyFingerprint):
-		return current.Revealable && current.Key != "" && keyFingerprint(current.Key) == m.KeyFingerprint.ValueString()
+		return current.Revealed() && keyFingerprint(current.Key) == m.KeyFingerprint.ValueString()
 	default:
 		return !current.Revealable && current.KeyLast4 == m.KeyLast4.ValueString()
 	}
@@ -62,5 +62,5 @@ func isStateKey(m numberAPIKeyModel, current pilotstatus.NumberKey) bool {
 // listTellsKey reports whether the list says enough to tell whether the current key is the key in
 // state: without a key id in state, a key marked revealable must come with its value.
 func listTellsKey(m numberAPIKeyModel, current pilotstatus.NumberKey) bool {
-	return isKnown(m.KeyID) || !current.Revealable || current.Key != ""
+	return isKnown(m.KeyID) || !current.Revealable || current.Revealed()
 }

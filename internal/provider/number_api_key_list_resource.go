@@ -140,7 +140,7 @@ func queryWarnings(filter keyQueryFilter, listed, matched, shown []pilotstatus.N
 	}
 	var legacy []string
 	for _, k := range shown {
-		if !revealed(k) {
+		if !k.Revealed() {
 			legacy = append(legacy, k.NumberID)
 		}
 	}

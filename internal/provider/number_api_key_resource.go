@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -237,7 +238,7 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state num
 	case d != nil:
 		resp.Diagnostics.Append(d)
 		return true
-	case !revealed(current):
+	case !current.Revealed():
 		resp.Diagnostics.Append(adoptionImpossible(numberID, current.KeyLast4))
 		return false
 	}
@@ -426,12 +427,6 @@ func setFromRegenerated(m *numberAPIKeyModel, k pilotstatus.RegeneratedKey, now 
 	m.NextRotationAt = m.schedule().value
 }
 
-// revealed reports whether the key list reveals the number's current key: a revealable key, with
-// its value.
-func revealed(current pilotstatus.NumberKey) bool {
-	return current.Revealable && current.Key != ""
-}
-
 // keepCredentials clears key and key_id unless the object keeps them (store_key).
 func keepCredentials(m *numberAPIKeyModel) {
 	if !storesKey(m.StoreKey) {
@@ -501,7 +496,7 @@ func (r *numberAPIKeyResource) refresh(ctx context.Context, state *numberAPIKeyM
 // the key itself when state keeps it but has none yet, the fingerprint (also missing in a state
 // written before key_fingerprint existed), and the last four characters.
 func refreshSameKey(state *numberAPIKeyModel, current pilotstatus.NumberKey) {
-	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && revealed(current) {
+	if storesKey(state.StoreKey) && !state.KeyID.IsNull() && state.Key.IsNull() && current.Revealed() {
 		state.Key = types.StringValue(current.Key)
 		state.KeyPrefix = keyPrefix(current.Key)
 	}
@@ -549,7 +544,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 	numberID := state.WhatsAppNumberID.ValueString()
 	fields := map[string]any{"state_key_last4": state.KeyLast4.ValueString(), "current_key_last4": current.KeyLast4}
 	adopt := state.OnExternalRotation.ValueString() == onExternalRotationAdopt
-	if adopt && revealed(current) {
+	if adopt && current.Revealed() {
 		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
 		resp.Diagnostics.Append(adoptedOnRefresh(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 		setKeyFromList(state, current)
@@ -570,7 +565,7 @@ func setKeyFromList(m *numberAPIKeyModel, current pilotstatus.NumberKey) {
 	m.KeyLast4 = types.StringValue(current.KeyLast4)
 	m.KeyFingerprint = listedFingerprint(current)
 	m.Key, m.KeyPrefix = types.StringNull(), types.StringNull()
-	if revealed(current) {
+	if current.Revealed() {
 		m.Key = types.StringValue(current.Key)
 		m.KeyPrefix = keyPrefix(current.Key)
 	}
@@ -593,14 +588,11 @@ func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPI
 // the raw key ("ps_"), read from the key itself, as the key list, unlike the regeneration's answer,
 // does not report it. Null without a key (a legacy key the API does not reveal).
 func keyPrefix(key string) types.String {
-	if len(key) < len(publicKeyPrefix) {
+	if !strings.HasPrefix(key, pilotstatus.KeyPrefix) {
 		return types.StringNull()
 	}
-	return types.StringValue(key[:len(publicKeyPrefix)])
+	return types.StringValue(pilotstatus.KeyPrefix)
 }
-
-// publicKeyPrefix is what every raw key starts with.
-const publicKeyPrefix = "ps_"
 
 func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// Only keepers change in place (null and {} are equal, and the first keepers after
@@ -653,7 +645,7 @@ func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyMode
 	case d != nil:
 		resp.Diagnostics.Append(d)
 		return false
-	case !revealed(current):
+	case !current.Revealed():
 		resp.Diagnostics.Append(adoptionImpossibleAtApply(numberID, current.KeyLast4))
 		return false
 	}
