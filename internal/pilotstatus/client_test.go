@@ -90,63 +90,6 @@ func TestClientSendsHeaders(t *testing.T) {
 	}
 }
 
-func TestValidateBaseURL(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		raw      string
-		wantErr  string // substring; "" means valid
-		wantPath string
-	}{
-		{raw: "https://pilotstatus.com.br"},
-		{raw: "https://pilotstatus.com.br/"},
-		{raw: "HTTPS://pilotstatus.com.br"},
-		{raw: "https://api.example.com:8443/prefix/", wantPath: "/prefix"},
-		{raw: "http://127.0.0.1:8080"},
-		{raw: "http://127.1.2.3"},
-		{raw: "http://localhost:9999/base", wantPath: "/base"},
-		{raw: "http://LOCALHOST"},
-		{raw: "http://[::1]:8080"},
-		{raw: "http://example.com", wantErr: `plain http is only allowed for a loopback host (127.0.0.1, ::1, localhost), got "example.com"; use https`},
-		{raw: "http://10.0.0.1", wantErr: "plain http is only allowed"},
-		{raw: "http://localhost.example.com", wantErr: "plain http is only allowed"},
-		{raw: "ftp://pilotstatus.com.br", wantErr: `scheme must be https (or http for a loopback host), got "ftp"`},
-		{raw: "pilotstatus.com.br", wantErr: "must be absolute"},
-		{raw: "/v1", wantErr: "must be absolute"},
-		{raw: "", wantErr: "empty"},
-		{raw: " https://pilotstatus.com.br", wantErr: "spaces"},
-		{raw: "https://user:hunter2@pilotstatus.com.br", wantErr: "user information"},
-		{raw: "https://pilotstatus.com.br?x=1", wantErr: "query"},
-		{raw: "https://pilotstatus.com.br?", wantErr: "query"},
-		{raw: "https://pilotstatus.com.br#frag", wantErr: "fragment"},
-		{raw: "https://", wantErr: "must be absolute"},
-		{raw: "https://pilot status.com", wantErr: "not a valid URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			t.Parallel()
-			u, err := pilotstatus.ValidateBaseURL(tt.raw)
-			if tt.wantErr != "" {
-				if err == nil {
-					t.Fatalf("want an error containing %q, got %v", tt.wantErr, u)
-				}
-				if !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %q does not contain %q", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), "hunter2") {
-					t.Fatalf("error repeats the password: %q", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if u.Path != tt.wantPath {
-				t.Fatalf("path = %q, want %q", u.Path, tt.wantPath)
-			}
-		})
-	}
-}
-
 func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -189,22 +132,6 @@ func TestNewValidatesConfig(t *testing.T) {
 			}
 			assertNoSecret(t, "error", err.Error(), tenantKey, tenantKeyID, "sk_tenantSECRETkey0001", "kid_TENANT secret")
 		})
-	}
-}
-
-func TestBaseURLPathPrefixIsKept(t *testing.T) {
-	t.Parallel()
-	var path string
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		path = r.URL.EscapedPath()
-		writeJSON(w, 200, `[]`)
-	})
-	c := newClient(t, srv.URL+"/proxy/pilot/")
-	if _, err := c.ListNumbers(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if path != "/proxy/pilot/v1/numbers" {
-		t.Fatalf("server saw path %q", path)
 	}
 }
 

@@ -74,6 +74,20 @@ const (
 	RecoveryUnconfirmed
 )
 
+// String names how a key was obtained, for logs: "answer", "from_list", "delayed" or "unconfirmed".
+func (r Recovery) String() string {
+	switch r {
+	case RecoveryFromList:
+		return "from_list"
+	case RecoveryDelayed:
+		return "delayed"
+	case RecoveryUnconfirmed:
+		return "unconfirmed"
+	default:
+		return "answer"
+	}
+}
+
 // RegenerateAPIKey regenerates the default key of one number (POST /v1/api-keys with
 // {"whatsappNumberId": numberID}); the previous key stops working at once. previousKeyID is the
 // number's key id before the call, as the caller last listed it; when empty, the key list is read

@@ -27,6 +27,7 @@ const (
 	summaryNumberNotFound      = "WhatsApp Number Not Found"
 	summaryExternalRotation    = "Key Rotated Outside Terraform"
 	summaryEarlyRotationWindow = "Invalid Early Rotation Window"
+	summaryRotationPeriod      = "Invalid Rotation Period"
 	summaryOpenNotRevealable   = "API Key Is Not Revealable"
 	summaryOpenOtherKey        = "API Key Is Not the Expected Key"
 	summaryDestroyInvalidates  = "Destroying Invalidates the Key"
@@ -683,20 +684,6 @@ func openOtherKey(numberID, currentLast4 string) diag.Diagnostic {
 			"and none was regenerated. Plan and apply again with a refresh (not -refresh=false): the refresh finds the "+
 			"rotation, the plan regenerates (or, with on_external_rotation = \"adopt\", adopts) the key, and this ephemeral "+
 			"resource then opens the new key in the same apply.", numberID, endingIn(currentLast4)))
-}
-
-// recoveryName names how a key was obtained, for logs.
-func recoveryName(r pilotstatus.Recovery) string {
-	switch r {
-	case pilotstatus.RecoveryFromList:
-		return "from_list"
-	case pilotstatus.RecoveryDelayed:
-		return "delayed"
-	case pilotstatus.RecoveryUnconfirmed:
-		return "unconfirmed"
-	default:
-		return "answer"
-	}
 }
 
 // recoveryWarning says what happened when a regeneration's key did not come from the answer of

@@ -2,18 +2,13 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ planmodifier.Map = keepersPlanModifier{}
-	_ validator.String = notBlankValidator{}
-)
+var _ planmodifier.Map = keepersPlanModifier{}
 
 // keepersPlanModifier replaces the resource when keepers change, with two
 // exceptions: null and {} are the same value, and the first keepers recorded
@@ -69,34 +64,4 @@ func keepersForceNewKey(state, plan types.Map, imported bool) bool {
 // isEmptyMap reports whether v is null or a known map without elements.
 func isEmptyMap(v types.Map) bool {
 	return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0)
-}
-
-// notBlankValidator rejects values that are empty after trimming white space or
-// that carry white space at either end (an id pasted with a newline, say).
-type notBlankValidator struct{}
-
-func (notBlankValidator) Description(_ context.Context) string {
-	return "value must not be blank or have leading or trailing white space"
-}
-
-func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (notBlankValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := blankProblem(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.Append(invalidNumberID(req.Path, msg))
-	}
-}
-
-// blankProblem explains what is wrong with a number id, or returns "".
-func blankProblem(id string) string {
-	switch {
-	case strings.TrimSpace(id) == "":
-		return "The WhatsApp number id is empty. Use the id of one of the tenant's numbers, such as wn_1."
-	case strings.TrimSpace(id) != id:
-		return "The WhatsApp number id " + quote(id) + " has leading or trailing white space. Remove it."
-	}
-	return ""
 }

@@ -399,7 +399,7 @@ func (r *numberAPIKeyResource) regenerate(ctx context.Context, numberID string, 
 		return pilotstatus.RegeneratedKey{}, false
 	}
 	r.data.keys.regenerated(key)
-	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": recoveryName(key.Recovery)})
+	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": key.Recovery.String()})
 	if d := recoveryWarning(numberID, key); d != nil {
 		diags.Append(d)
 	}
@@ -742,5 +742,3 @@ func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_key"), false)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
-
-func quote(s string) string { return strconv.Quote(s) }

@@ -106,7 +106,7 @@ type scheduleDurationValidator struct {
 }
 
 var (
-	rotationPeriodValidator      = scheduleDurationValidator{what: "rotation period", summary: "Invalid Rotation Period"}
+	rotationPeriodValidator      = scheduleDurationValidator{what: "rotation period", summary: summaryRotationPeriod}
 	earlyRotationWindowValidator = scheduleDurationValidator{what: "early rotation window", summary: summaryEarlyRotationWindow}
 )
 
@@ -229,6 +229,8 @@ func compileNameRegex(pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+var _ validator.Map = keepersValidator{}
+
 // keepersValidator refuses a keeper whose value is null: a plan may show null and "" alike, yet a
 // change from one to the other would regenerate the key.
 type keepersValidator struct{}
@@ -251,4 +253,36 @@ func (keepersValidator) ValidateMap(_ context.Context, req validator.MapRequest,
 			resp.Diagnostics.Append(nullKeeper(req.Path.AtMapKey(name), name))
 		}
 	}
+}
+
+var _ validator.String = notBlankValidator{}
+
+// notBlankValidator rejects values that are empty after trimming white space or
+// that carry white space at either end (an id pasted with a newline, say).
+type notBlankValidator struct{}
+
+func (notBlankValidator) Description(_ context.Context) string {
+	return "value must not be blank or have leading or trailing white space"
+}
+
+func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (notBlankValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := blankProblem(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.Append(invalidNumberID(req.Path, msg))
+	}
+}
+
+// blankProblem explains what is wrong with a number id, or returns "".
+func blankProblem(id string) string {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return "The WhatsApp number id is empty. Use the id of one of the tenant's numbers, such as wn_1."
+	case strings.TrimSpace(id) != id:
+		return "The WhatsApp number id " + strconv.Quote(id) + " has leading or trailing white space. Remove it."
+	}
+	return ""
 }

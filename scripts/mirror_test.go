@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package scripts
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // mirrorSh runs scripts/mirror.sh with args and returns its stdout, stderr and error.
 func mirrorSh(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	script, err := filepath.Abs(filepath.Join("scripts", "mirror.sh"))
+	script, err := filepath.Abs(filepath.Join(".", "mirror.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}

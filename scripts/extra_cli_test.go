@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package scripts
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func scriptTools(t *testing.T) string {
 // that is already tested, and fails only on a TF_ACC_EXTRA_CLI that names no CLI.
 func TestExtraCLIScript(t *testing.T) {
 	t.Parallel()
-	script, err := filepath.Abs(filepath.Join("scripts", "extra-cli.sh"))
+	script, err := filepath.Abs(filepath.Join(".", "extra-cli.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
