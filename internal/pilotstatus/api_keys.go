@@ -12,7 +12,7 @@ import (
 
 const apiKeysPath = "/v1/api-keys" //nolint:gosec // G101: an API path, not a credential
 
-// NumberKey is one number's current API key, as listed by ListAPIKeys.
+// NumberKey is one number's current API key, as the key list has it (Keys).
 type NumberKey struct {
 	// NumberID is the WhatsApp number's id.
 	NumberID string
@@ -45,13 +45,8 @@ type numberKeyJSON struct {
 	Revealable  *bool   `json:"revealable"`
 }
 
-// ListAPIKeys lists every number's current key (GET /v1/api-keys). It needs a tenant-scoped
-// credential: a number-scoped one gets a 403 APIError (NUMBER_SCOPE_NOT_ALLOWED).
-func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
-	return c.listAPIKeys(ctx, c.maxRetries)
-}
-
-// listAPIKeys is ListAPIKeys with at most maxRetries retries.
+// listAPIKeys reads the key list (GET /v1/api-keys) with at most maxRetries retries; keyList
+// records what it read.
 func (c *Client) listAPIKeys(ctx context.Context, maxRetries int) ([]NumberKey, error) {
 	body, err := c.read(ctx, apiKeysPath, maxRetries)
 	if err != nil {

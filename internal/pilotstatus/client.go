@@ -89,7 +89,7 @@ type Client struct {
 	redactor   *redactor
 	limiter    *limiter
 	settleTime time.Duration
-	watch      keyWatch
+	keys       keyList
 }
 
 // hasControlOrSpace reports whether s holds anything but printable ASCII, leading or trailing

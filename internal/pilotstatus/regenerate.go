@@ -106,9 +106,13 @@ func (c *Client) RegenerateAPIKey(ctx context.Context, numberID, previousKeyID s
 	}
 	for {
 		key, again, err := c.regenerateRound(ctx, r)
-		if !again {
-			return key, err
+		if again {
+			continue
 		}
+		if err == nil {
+			c.keys.record(key, time.Now())
+		}
+		return key, err
 	}
 }
 
@@ -159,11 +163,11 @@ func (c *Client) beforeRegenerating(ctx context.Context, r *regeneration) error 
 	if r.previousKeyID != "" {
 		return nil
 	}
-	keys, _, err := c.watch.fresh(ctx, time.Now(), c.listForWatch)
+	k, found, err := c.CurrentKey(ctx, r.numberID, time.Now())
 	if err != nil {
 		return fmt.Errorf("reading the number's current key before regenerating it: %w", err)
 	}
-	if k, ok := findKey(keys, r.numberID); ok {
+	if found {
 		r.previousKeyID = k.KeyID
 	}
 	return nil
@@ -232,25 +236,13 @@ func (c *Client) didNothing(ctx context.Context, r *regeneration, a attempt) boo
 	return false
 }
 
-// lookAfter reads the number's key from a key list read that started after at. When ctx has
-// ended, before or during the read, one list call is made without it: the read is owed to an
-// answer that came back.
+// lookAfter reads the number's key from a key list read that started after at (keyAfter).
 func (c *Client) lookAfter(ctx context.Context, numberID string, at time.Time) listLook {
-	var (
-		keys []NumberKey
-		err  error
-	)
-	if ctx.Err() == nil {
-		keys, _, err = c.watch.fresh(ctx, at, c.listForWatch)
-	}
-	if ctx.Err() != nil {
-		keys, err = c.listAPIKeys(context.WithoutCancel(ctx), 0)
-	}
-	if err != nil {
+	k, _, found, err := c.keyAfter(ctx, numberID, at)
+	switch {
+	case err != nil:
 		return listLook{err: err}
-	}
-	k, found := findKey(keys, numberID)
-	if !found {
+	case !found:
 		return listLook{err: errors.New("the key list no longer has the number")}
 	}
 	return listLook{key: k}
@@ -364,44 +356,34 @@ func (c *Client) regenerated(a attempt, numberID string) (RegeneratedKey, error)
 
 // settle watches the key list after a regeneration whose outcome is unknown, for the settle time
 // from now. It returns the number's listed key and whether it differs from previousKeyID; changed
-// is false only after a list read at or after the end of the settle time. When ctx ends, a single
-// list call, under the request timeout, decides; when it cannot, the error wraps ErrInterrupted.
+// is false only after a list read that started at or after the end of the settle time. When ctx
+// ends, a single list call, under the request timeout, decides (keyAfter); when it cannot, the
+// error wraps ErrInterrupted.
 func (c *Client) settle(ctx context.Context, numberID, previousKeyID string) (NumberKey, bool, error) {
-	givenUp := time.Now()
-	deadline := givenUp.Add(c.settleTime)
+	now := time.Now()
+	deadline := now.Add(c.settleTime)
 	interval := min(max(c.settleTime/10, minSettlePoll), maxSettlePoll)
-	after := givenUp // each poll asks for a read newer than the last one it saw
+	after := now // each poll asks for a read newer than the last one it saw
 	for {
-		if ctx.Err() != nil {
-			return c.lastLook(ctx, numberID, previousKeyID)
+		k, start, found, err := c.keyAfter(ctx, numberID, after)
+		switch {
+		case err == nil && !found:
+			return NumberKey{}, false, errors.New("the key list no longer has the number")
+		case err == nil && k.KeyID != previousKeyID:
+			return k, true, nil
+		case ctx.Err() != nil:
+			return NumberKey{}, false, interrupted(ctx.Err(), err)
+		case err == nil && !start.Before(deadline):
+			return k, false, nil
+		case err != nil && !time.Now().Before(deadline):
+			return NumberKey{}, false, fmt.Errorf("the key list could not be read during the %s settle time: %w", c.settleTime, err)
+		case err == nil:
+			after = start.Add(time.Nanosecond)
 		}
+		_ = sleepContext(ctx, max(0, min(interval, time.Until(deadline))))
 		if !time.Now().Before(deadline) {
 			after = later(after, deadline)
 		}
-		keys, pollStart, err := c.watch.fresh(ctx, after, c.listForWatch)
-		if err == nil {
-			after = pollStart.Add(time.Nanosecond)
-		} else {
-			pollStart = time.Now()
-		}
-		switch {
-		case err == nil:
-			k, found := findKey(keys, numberID)
-			if !found {
-				return NumberKey{}, false, errors.New("the key list no longer has the number")
-			}
-			if k.KeyID != previousKeyID {
-				return k, true, nil
-			}
-			if !pollStart.Before(deadline) {
-				return k, false, nil
-			}
-		case ctx.Err() != nil:
-			return c.lastLook(ctx, numberID, previousKeyID)
-		case !pollStart.Before(deadline):
-			return NumberKey{}, false, fmt.Errorf("the key list could not be read during the %s settle time: %w", c.settleTime, err)
-		}
-		_ = sleepContext(ctx, max(0, min(interval, time.Until(deadline))))
 	}
 }
 
@@ -412,34 +394,19 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// lastLook is settle's single list call once ctx has ended.
-func (c *Client) lastLook(ctx context.Context, numberID, previousKeyID string) (NumberKey, bool, error) {
-	keys, err := c.listAPIKeys(context.WithoutCancel(ctx), 0)
-	if err == nil {
-		if k, found := findKey(keys, numberID); found && k.KeyID != previousKeyID {
-			return k, true, nil
-		}
-	}
-	cause := ctx.Err()
+// interrupted is the error of a settle watch that ctx ended (cause) before the key list showed a
+// change; err is the last look's failure, if it failed.
+func interrupted(cause, err error) error {
 	if err != nil {
-		return NumberKey{}, false, fmt.Errorf("%w (%w) before the key list showed whether the key changed: %w", ErrInterrupted, cause, err)
+		return fmt.Errorf("%w (%w) before the key list showed whether the key changed: %w", ErrInterrupted, cause, err)
 	}
-	return NumberKey{}, false, fmt.Errorf("%w (%w) before the key list showed whether the key changed", ErrInterrupted, cause)
+	return fmt.Errorf("%w (%w) before the key list showed whether the key changed", ErrInterrupted, cause)
 }
 
 // confirm checks, after a request that was counted before the one that gave key, that key is still
 // the number's current key: the earlier request, given up, may have landed after it.
 func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKey) (RegeneratedKey, error) {
-	var (
-		keys []NumberKey
-		err  error
-	)
-	if ctx.Err() != nil {
-		keys, err = c.listAPIKeys(context.WithoutCancel(ctx), 0)
-	} else {
-		keys, _, err = c.watch.fresh(ctx, time.Now(), c.listForWatch)
-	}
-	current, found := findKey(keys, numberID)
+	current, _, found, err := c.keyAfter(ctx, numberID, time.Now())
 	switch {
 	case err != nil || !found:
 		// The key in hand is still the best there is: store it, and say it is unconfirmed.
@@ -455,20 +422,6 @@ func (c *Client) confirm(ctx context.Context, numberID string, key RegeneratedKe
 		return fromListed(current, RecoveryDelayed), nil
 	}
 	return RegeneratedKey{}, fmt.Errorf("%w; the number's current key (ending in %q) cannot be revealed by the key list", ErrDelayedRegeneration, current.KeyLast4)
-}
-
-// listForWatch is the list call of the settle watch and of the fresh reads: the configured retries.
-func (c *Client) listForWatch(ctx context.Context) ([]NumberKey, error) {
-	return c.listAPIKeys(ctx, c.maxRetries)
-}
-
-func findKey(keys []NumberKey, numberID string) (NumberKey, bool) {
-	for _, k := range keys {
-		if k.NumberID == numberID {
-			return k, true
-		}
-	}
-	return NumberKey{}, false
 }
 
 // fromListed is a listed, revealed key as a RegeneratedKey; the list does not say when the key was

@@ -15,7 +15,7 @@ func NewAPIKeysDataSource() datasource.DataSource {
 	return &listDataSource[pilotstatus.NumberKey, apiKeyModel]{
 		name: "api_keys", attribute: "keys", schema: apiKeysSchema,
 		list: func(ctx context.Context, d *providerData) ([]pilotstatus.NumberKey, error) {
-			return d.keys.all(ctx)
+			return d.allKeys(ctx)
 		},
 		failed: keyListFailed, item: apiKeyFromAPI, listed: "Listed API key metadata",
 	}

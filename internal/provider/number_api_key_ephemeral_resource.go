@@ -146,7 +146,7 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 	numberID := m.WhatsAppNumberID.ValueString()
 	ctx = tflog.SetField(ctx, "whatsapp_number_id", numberID)
 
-	current, found, err := e.data.keys.get(ctx, numberID)
+	current, found, err := e.data.currentKey(ctx, numberID)
 	if d := openDiagnostic(numberID, current, found, err, e.data.cred); d != nil {
 		resp.Diagnostics.Append(d)
 		return

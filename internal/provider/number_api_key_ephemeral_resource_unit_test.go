@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -15,28 +14,6 @@ import (
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
-
-// ephemeralStubClient answers the key list from memory and counts every call.
-type ephemeralStubClient struct {
-	keys        []pilotstatus.NumberKey
-	listErr     error
-	lists       atomic.Int64
-	regenerates atomic.Int64
-}
-
-func (c *ephemeralStubClient) ListAPIKeys(context.Context) ([]pilotstatus.NumberKey, error) {
-	c.lists.Add(1)
-	return c.keys, c.listErr
-}
-
-func (c *ephemeralStubClient) RegenerateAPIKey(context.Context, string, string) (pilotstatus.RegeneratedKey, error) {
-	c.regenerates.Add(1)
-	return pilotstatus.RegeneratedKey{}, errors.New("not used")
-}
-
-func (c *ephemeralStubClient) ListNumbers(context.Context) ([]pilotstatus.Number, error) {
-	return nil, errors.New("not used")
-}
 
 const ephemeralCredential = "ps_TENANTtenantTENANTtenant0123456789abcd"
 
@@ -77,11 +54,12 @@ func openEphemeralKey(ctx context.Context, t *testing.T, e *numberAPIKeyEphemera
 
 func numberIDRef(s string) *string { return &s }
 
-// Opening returns the listed key and its details, never regenerates, and shares
-// one list call across every opening and resource of the run.
+// Opening returns the listed key and its details, never regenerates, and asks for the run's key
+// list, as the managed resource does, so that one list call serves every opening and resource of
+// the run (the client shares that read: TestKeyListSharesOneRead).
 func TestEphemeralOpenReadsListedKey(t *testing.T) {
 	t.Parallel()
-	client := &ephemeralStubClient{keys: ephemeralListedKeys}
+	client := &stubClient{keys: ephemeralListedKeys}
 	data := newProviderData(client, credential{secrets: []string{ephemeralCredential}})
 	e := &numberAPIKeyEphemeralResource{data: data}
 	r := &numberAPIKeyResource{data: data}
@@ -105,8 +83,8 @@ func TestEphemeralOpenReadsListedKey(t *testing.T) {
 	}
 	// The managed resource of the same run uses the same list.
 	planCreate(t, r, str("wn_1"))
-	if n := client.lists.Load(); n != 1 {
-		t.Errorf("%d list calls, want 1 for the whole run", n)
+	if n, fresh := client.lists.Load(), client.fresh.Load(); n != 4 || fresh != 0 {
+		t.Errorf("%d key list reads, %d of them asking for a fresh read; want 4 of the run's list", n, fresh)
 	}
 	if n := client.regenerates.Load(); n != 0 {
 		t.Errorf("opening made %d regenerate calls, want 0", n)
@@ -116,7 +94,7 @@ func TestEphemeralOpenReadsListedKey(t *testing.T) {
 // A number id known only after apply is not looked up; the results stay unknown.
 func TestEphemeralOpenUnknownNumberID(t *testing.T) {
 	t.Parallel()
-	client := &ephemeralStubClient{keys: ephemeralListedKeys}
+	client := &stubClient{keys: ephemeralListedKeys}
 	e := &numberAPIKeyEphemeralResource{data: newProviderData(client, credential{})}
 	resp, m := openEphemeralKey(context.Background(), t, e, nil)
 	if resp.Diagnostics.HasError() {
@@ -147,13 +125,13 @@ func TestEphemeralOpenErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name     string
-		client   *ephemeralStubClient
+		client   *stubClient
 		numberID string
 		want     []string
 	}{
 		{
 			name:     "not revealable",
-			client:   &ephemeralStubClient{keys: ephemeralListedKeys},
+			client:   &stubClient{keys: ephemeralListedKeys},
 			numberID: "wn_old",
 			want: []string{summaryOpenNotRevealable, `WhatsApp number "wn_old" (ending in "wxyz")`,
 				"created before Pilot Status stored keys encrypted", "Only regenerating it makes it usable",
@@ -161,32 +139,32 @@ func TestEphemeralOpenErrors(t *testing.T) {
 		},
 		{
 			name:     "number not found",
-			client:   &ephemeralStubClient{keys: ephemeralListedKeys},
+			client:   &stubClient{keys: ephemeralListedKeys},
 			numberID: "wn_9",
 			want:     []string{summaryNumberNotFound, `No WhatsApp number with id "wn_9" exists in the tenant`, "whatsapp_number_id"},
 		},
 		{
 			name:     "revealable without a key",
-			client:   &ephemeralStubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Revealable: true}}},
+			client:   &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Revealable: true}}},
 			numberID: "wn_1",
 			want:     []string{summaryListKeys, `WhatsApp number "wn_1" (ending in "abcd")`, "did not include it"},
 		},
 		{
 			name:     "403 number-scoped key",
-			client:   &ephemeralStubClient{listErr: apiErr(403, "NUMBER_SCOPE_NOT_ALLOWED")},
+			client:   &stubClient{listErr: apiErr(403, "NUMBER_SCOPE_NOT_ALLOWED")},
 			numberID: "wn_1",
 			want: []string{summaryListKeys, `WhatsApp number "wn_1"`, "no key was regenerated", "number-scoped key",
 				"Dashboard → Profile → API", "NUMBER_SCOPE_NOT_ALLOWED: m (HTTP 403)"},
 		},
 		{
 			name:     "401",
-			client:   &ephemeralStubClient{listErr: apiErr(401, "")},
+			client:   &stubClient{listErr: apiErr(401, "")},
 			numberID: "wn_1",
 			want:     []string{summaryListKeys, `"wn_1"`, "rejected the credentials", "(HTTP 401)"},
 		},
 		{
 			name:     "error text carrying secrets",
-			client:   &ephemeralStubClient{listErr: errors.New("upstream echoed " + secretKey + " and " + ephemeralCredential)},
+			client:   &stubClient{listErr: errors.New("upstream echoed " + secretKey + " and " + ephemeralCredential)},
 			numberID: "wn_1",
 			want:     []string{summaryListKeys, `"wn_1"`, "Original Error: "},
 		},
@@ -225,7 +203,7 @@ func TestEphemeralOpenLogsNoKey(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	e := &numberAPIKeyEphemeralResource{data: newProviderData(&ephemeralStubClient{keys: ephemeralListedKeys}, credential{})}
+	e := &numberAPIKeyEphemeralResource{data: newProviderData(&stubClient{keys: ephemeralListedKeys}, credential{})}
 	if resp, _ := openEphemeralKey(ctx, t, e, numberIDRef("wn_1")); resp.Diagnostics.HasError() {
 		t.Fatalf("open failed: %s", diagText(resp.Diagnostics))
 	}

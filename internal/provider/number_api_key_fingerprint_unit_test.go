@@ -118,7 +118,7 @@ func openTied(t *testing.T, e *numberAPIKeyEphemeralResource, fp *string) (*ephe
 // an unknown fingerprint (the managed key is being regenerated) defers the opening.
 func TestEphemeralOpenTiedToFingerprint(t *testing.T) {
 	t.Parallel()
-	client := &ephemeralStubClient{keys: ephemeralListedKeys}
+	client := &stubClient{keys: ephemeralListedKeys}
 	e := &numberAPIKeyEphemeralResource{data: newProviderData(client, credential{})}
 
 	same := keyFingerprint(secretKey)
@@ -165,7 +165,7 @@ func planStoreKey(t *testing.T, stateAttrs map[string]tftypes.Value, store bool,
 	maps.Copy(state, stateAttrs)
 	planned := maps.Clone(state)
 	planned["store_key"] = tftypes.NewValue(tftypes.Bool, store)
-	r := &numberAPIKeyResource{data: newProviderData(stubClient{keys: []pilotstatus.NumberKey{listed}}, credential{})}
+	r := &numberAPIKeyResource{data: newProviderData(&stubClient{keys: []pilotstatus.NumberKey{listed}}, credential{})}
 	return planChecked(t, r, objectValue(t, planned), objectValue(t, state))
 }
 

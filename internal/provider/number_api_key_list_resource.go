@@ -107,7 +107,7 @@ func (r *numberAPIKeyListResource) List(ctx context.Context, req list.ListReques
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	listed, err := r.data.keys.all(ctx)
+	listed, err := r.data.allKeys(ctx)
 	if err != nil {
 		stream.Results = list.ListResultsStreamDiagnostics(diag.Diagnostics{keyQueryFailed(err, r.data.cred)})
 		return

@@ -252,7 +252,7 @@ func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state num
 // number: the diagnostic is set when the list cannot be read (built by failed, which names the
 // operation) or lacks the number.
 func (r *numberAPIKeyResource) currentKey(ctx context.Context, numberID string, failed apiFailure) (pilotstatus.NumberKey, diag.Diagnostic) {
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, found, err := r.data.currentKey(ctx, numberID)
 	switch {
 	case err != nil:
 		return current, failed(numberID, err, r.data.cred)
@@ -398,7 +398,6 @@ func (r *numberAPIKeyResource) regenerate(ctx context.Context, numberID string, 
 		diags.Append(regenerationFailed(numberID, err, r.data.cred))
 		return pilotstatus.RegeneratedKey{}, false
 	}
-	r.data.keys.regenerated(key)
 	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": key.Recovery.String()})
 	if d := recoveryWarning(numberID, key); d != nil {
 		diags.Append(d)
@@ -454,7 +453,7 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 // listedForRefresh reads the number's current key from the key list. ok is false when the list
 // cannot be read (the state stays as it was) or lacks the number (it leaves state, with a warning).
 func (r *numberAPIKeyResource) listedForRefresh(ctx context.Context, numberID string, resp *resource.ReadResponse) (pilotstatus.NumberKey, bool) {
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, found, err := r.data.currentKey(ctx, numberID)
 	switch {
 	case err != nil:
 		resp.Diagnostics.Append(refreshFailed(numberID, err, r.data.cred))
@@ -701,7 +700,7 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 // made since, such as the create half of a create_before_destroy replacement, is never killed.
 func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKeyModel, diags *diag.Diagnostics) {
 	numberID := state.WhatsAppNumberID.ValueString()
-	current, found, err := r.data.keys.get(ctx, numberID)
+	current, found, err := r.data.currentKey(ctx, numberID)
 	switch {
 	case err != nil:
 		diags.Append(invalidationReadFailed(numberID, err, r.data.cred))
@@ -721,7 +720,6 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKe
 		diags.Append(invalidationFailed(numberID, err, r.data.cred))
 		return
 	}
-	r.data.keys.regenerated(key)
 	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_last4": key.KeyLast4})
 }
 

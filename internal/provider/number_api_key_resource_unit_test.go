@@ -28,24 +28,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-// stubClient answers the resource's API calls from memory.
-type stubClient struct {
-	keys    []pilotstatus.NumberKey
-	listErr error
-}
-
-func (s stubClient) ListAPIKeys(context.Context) ([]pilotstatus.NumberKey, error) {
-	return s.keys, s.listErr
-}
-
-func (s stubClient) ListNumbers(context.Context) ([]pilotstatus.Number, error) {
-	return nil, errors.New("not used")
-}
-
-func (s stubClient) RegenerateAPIKey(context.Context, string, string) (pilotstatus.RegeneratedKey, error) {
-	return pilotstatus.RegeneratedKey{}, errors.New("not used")
-}
-
 const secretKey = "ps_SECRETsecretSECRETsecret0123456789abcd"
 
 // objectValue builds a pilotstatus_number_api_key value; nil means null.
@@ -122,7 +104,7 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name     string
-		client   stubClient
+		client   *stubClient
 		numberID tftypes.Value
 		want     []string
 		// wantError: the plan fails (one error, no warning) instead of warning once.
@@ -130,27 +112,27 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 	}{
 		{
 			name:     "current key known",
-			client:   stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: secretKey, Revealable: true}}},
+			client:   &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: secretKey, Revealable: true}}},
 			numberID: str("wn_1"),
 			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, `ending in "wxyz"`, "stops working at once"},
 		},
 		{
 			name:      "list fails",
-			client:    stubClient{listErr: errors.New("HTTP 403")},
+			client:    &stubClient{listErr: errors.New("HTTP 403")},
 			numberID:  str("wn_1"),
 			want:      []string{summaryListKeys, `"wn_1"`, "nothing was regenerated", "Original Error: HTTP 403"},
 			wantError: true,
 		},
 		{
 			name:      "number unknown to the tenant",
-			client:    stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}},
+			client:    &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1"}}},
 			numberID:  str("wn_9"),
 			want:      []string{"WhatsApp Number Not Found", `"wn_9"`, "nothing was regenerated"},
 			wantError: true,
 		},
 		{
 			name:     "number id known after apply",
-			client:   stubClient{},
+			client:   &stubClient{},
 			numberID: unknown(),
 			want:     []string{"API Key Will Be Regenerated", "known only after apply"},
 		},

@@ -201,7 +201,7 @@ func planUpdate(t *testing.T, now, made time.Time, period string) *resource.Modi
 		"keepers":         tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{}),
 		"on_destroy":      str("keep"), "on_external_rotation": str("regenerate"),
 	})
-	client := stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true}}}
+	client := &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true}}}
 	r := &numberAPIKeyResource{data: newProviderData(client, credential{})}
 	r.data.now = func() time.Time { return now }
 	return planChecked(t, r, obj, obj)
@@ -251,7 +251,7 @@ func TestModifyPlanWarnsOfDestroy(t *testing.T) {
 		state := objectValue(t, map[string]tftypes.Value{
 			"whatsapp_number_id": str("wn_1"), "key": str(secretKey), "key_last4": str("abcd"), "on_destroy": str(mode),
 		})
-		r := &numberAPIKeyResource{data: newProviderData(stubClient{}, credential{})}
+		r := &numberAPIKeyResource{data: newProviderData(&stubClient{}, credential{})}
 		req := resource.ModifyPlanRequest{
 			Plan:  tfsdk.Plan{Schema: s, Raw: tftypes.NewValue(typ, nil)},
 			State: tfsdk.State{Schema: s, Raw: state},

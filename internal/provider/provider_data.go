@@ -10,14 +10,16 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-// apiClient is the part of the API client the resources use.
+// apiClient is the part of the API client the resources use. Keys and CurrentKey with the zero
+// time read the key list once per run, shared by every caller; the client lays the keys it
+// regenerated over it.
 type apiClient interface {
-	ListAPIKeys(ctx context.Context) ([]pilotstatus.NumberKey, error)
+	Keys(ctx context.Context, since time.Time) ([]pilotstatus.NumberKey, error)
+	CurrentKey(ctx context.Context, numberID string, since time.Time) (pilotstatus.NumberKey, bool, error)
 	RegenerateAPIKey(ctx context.Context, numberID, previousKeyID string) (pilotstatus.RegeneratedKey, error)
 	ListNumbers(ctx context.Context) ([]pilotstatus.Number, error)
 }
@@ -26,7 +28,6 @@ type apiClient interface {
 // Terraform run (plan or apply).
 type providerData struct {
 	client apiClient
-	keys   *keyCache
 	claims *claimSet
 	plans  *planSet
 	// anchors hands rotation anchors from destroyed keys to their replacements.
@@ -40,7 +41,6 @@ type providerData struct {
 func newProviderData(client apiClient, cred credential) *providerData {
 	return &providerData{
 		client:  client,
-		keys:    newKeyCache(client.ListAPIKeys),
 		claims:  newClaimSet(),
 		plans:   newPlanSet(),
 		anchors: newAnchorBook(),
@@ -92,107 +92,14 @@ func requireConfigured(d *providerData, what string, diags *diag.Diagnostics) bo
 	return false
 }
 
-// keyCache holds the answer of GET /v1/api-keys for the rest of the run, so that
-// refreshing any number of keys costs one list call. Concurrent callers share the one
-// request in flight and its outcome; a failed call is not cached, so the next caller
-// asks again. A caller whose context ends stops waiting; the request goes on for the others
-// under the context of the caller that started it.
-type keyCache struct {
-	fetch func(ctx context.Context) ([]pilotstatus.NumberKey, error)
-	calls singleflight.Group
-
-	mu       sync.Mutex
-	byNumber map[string]pilotstatus.NumberKey // nil until a list call succeeds
-	order    []string                         // the numbers in the order the API listed them
+// currentKey returns numberID's current key from the run's key list (read once per run).
+func (d *providerData) currentKey(ctx context.Context, numberID string) (pilotstatus.NumberKey, bool, error) {
+	return d.client.CurrentKey(ctx, numberID, time.Time{})
 }
 
-func newKeyCache(fetch func(ctx context.Context) ([]pilotstatus.NumberKey, error)) *keyCache {
-	return &keyCache{fetch: fetch}
-}
-
-// get returns the number's current key metadata; found is false when the tenant
-// has no such number.
-func (c *keyCache) get(ctx context.Context, numberID string) (key pilotstatus.NumberKey, found bool, err error) {
-	if err := c.load(ctx); err != nil {
-		return key, false, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	key, found = c.byNumber[numberID]
-	return key, found, nil
-}
-
-// all returns every number's current key metadata, in the order the API listed them.
-func (c *keyCache) all(ctx context.Context) ([]pilotstatus.NumberKey, error) {
-	if err := c.load(ctx); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]pilotstatus.NumberKey, 0, len(c.order))
-	for _, id := range c.order {
-		out = append(out, c.byNumber[id])
-	}
-	return out, nil
-}
-
-// load makes sure the list is cached: it lists the keys, or waits for the list call in flight.
-func (c *keyCache) load(ctx context.Context) error {
-	if c.loaded() {
-		return nil
-	}
-	done := c.calls.DoChan("list", func() (any, error) {
-		if c.loaded() { // a call that ended after the check above
-			return nil, nil
-		}
-		list, err := c.fetch(ctx)
-		if err == nil {
-			c.store(list)
-		}
-		return nil, err
-	})
-	select {
-	case r := <-done:
-		return r.Err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *keyCache) loaded() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.byNumber != nil
-}
-
-// store caches a list; a number listed twice keeps its first place and its last entry.
-func (c *keyCache) store(list []pilotstatus.NumberKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.byNumber = make(map[string]pilotstatus.NumberKey, len(list))
-	c.order = make([]string, 0, len(list))
-	for _, k := range list {
-		if _, dup := c.byNumber[k.NumberID]; !dup {
-			c.order = append(c.order, k.NumberID)
-		}
-		c.byNumber[k.NumberID] = k
-	}
-}
-
-// regenerated records a key this run made, so later lookups see it.
-func (c *keyCache) regenerated(k pilotstatus.RegeneratedKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.byNumber == nil {
-		return
-	}
-	entry := c.byNumber[k.NumberID]
-	entry.NumberID = k.NumberID
-	entry.KeyID = k.KeyID
-	entry.KeyLast4 = k.KeyLast4
-	entry.Key = k.Key
-	entry.Revealable = true
-	c.byNumber[k.NumberID] = entry
+// allKeys returns every number's current key from the run's key list, in the API's order.
+func (d *providerData) allKeys(ctx context.Context) ([]pilotstatus.NumberKey, error) {
+	return d.client.Keys(ctx, time.Time{})
 }
 
 // claimSet remembers which numbers had their key regenerated in this run.
