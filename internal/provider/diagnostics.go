@@ -320,15 +320,6 @@ func endingIn(last4 string) string {
 	return fmt.Sprintf(" (ending in %q)", last4)
 }
 
-// unquote reads a private-state string written with strconv.Quote; "" when it is not one.
-func unquote(b []byte) string {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return ""
-	}
-	return s
-}
-
 // numberNotFoundError refuses to regenerate the key of a number the key list does not have.
 func numberNotFoundError(numberID string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("whatsapp_number_id"), summaryNumberNotFound,

@@ -34,9 +34,9 @@ func listedFingerprint(k pilotstatus.NumberKey) types.String {
 }
 
 // storesKey reports whether the object keeps the key and its id in state: store_key is true, or
-// unset in a state written before store_key existed.
+// not known yet (a plan then leaves the credentials unknown, which covers both outcomes).
 func storesKey(store types.Bool) bool {
-	return store.IsNull() || store.IsUnknown() || store.ValueBool()
+	return store.IsUnknown() || store.ValueBool()
 }
 
 // isKnown reports whether v holds a value.

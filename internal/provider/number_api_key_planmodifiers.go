@@ -10,58 +10,25 @@ import (
 
 var _ planmodifier.Map = keepersPlanModifier{}
 
-// keepersPlanModifier replaces the resource when keepers change, with two
-// exceptions: null and {} are the same value, and the first keepers recorded
-// after an import are stored in place, so importing never regenerates a key.
+// keepersPlanModifier plans unset keepers as {}, so that unset and {} are the same value and a
+// switch between them changes nothing. Whether a change of keepers regenerates the key is the
+// plan's decision (decide, keepersForceNewKey).
 type keepersPlanModifier struct{}
 
 func (keepersPlanModifier) Description(_ context.Context) string {
-	return "Changing keepers regenerates the key; null and {} are equal."
+	return "Unset keepers are planned as {}."
 }
 
 func (m keepersPlanModifier) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (keepersPlanModifier) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
-	if req.Plan.Raw.IsNull() {
+func (keepersPlanModifier) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.Plan.Raw.IsNull() || !req.ConfigValue.IsNull() {
 		return
 	}
-	// Unset keepers are stored as {}, so that switching between unset and {}
-	// changes nothing.
-	if req.ConfigValue.IsNull() {
-		resp.PlanValue = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	resp.PlanValue = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	if !req.State.Raw.IsNull() && isEmptyMap(req.StateValue) {
+		resp.PlanValue = req.StateValue
 	}
-	if req.State.Raw.IsNull() {
-		return
-	}
-	if isEmptyMap(req.StateValue) && isEmptyMap(resp.PlanValue) {
-		if req.ConfigValue.IsNull() {
-			resp.PlanValue = req.StateValue
-		}
-		return
-	}
-	imported, diags := req.Private.GetKey(ctx, privateImported)
-	resp.Diagnostics.Append(diags...)
-	resp.RequiresReplace = keepersForceNewKey(req.StateValue, resp.PlanValue, len(imported) > 0)
-}
-
-// keepersForceNewKey reports whether a change of keepers from state to plan
-// regenerates the key: any change does, except between null and {}, and except
-// the first keepers recorded after an import.
-func keepersForceNewKey(state, plan types.Map, imported bool) bool {
-	switch {
-	case isEmptyMap(state) && isEmptyMap(plan):
-		return false
-	case plan.Equal(state):
-		return false
-	case imported && isEmptyMap(state) && !plan.IsUnknown():
-		return false
-	}
-	return true
-}
-
-// isEmptyMap reports whether v is null or a known map without elements.
-func isEmptyMap(v types.Map) bool {
-	return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0)
 }

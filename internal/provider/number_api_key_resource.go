@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,21 +21,6 @@ var (
 	_ resource.ResourceWithIdentity       = (*numberAPIKeyResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*numberAPIKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*numberAPIKeyResource)(nil)
-)
-
-// Private state keys.
-const (
-	// privateImported marks an object that came from an import and has not
-	// recorded keepers yet.
-	privateImported = "imported"
-	// privateExternalRotation marks a key that the API reports regenerated outside
-	// Terraform; it holds the last four characters of the number's current key
-	// (never a key id: that is a credential).
-	privateExternalRotation = "external_rotation"
-	// privatePlanned marks an object planned by this provider configuration, so
-	// that the create half of its replacement is not taken for a second resource
-	// of the same number. It lives in plans only.
-	privatePlanned = "planned"
 )
 
 // NewNumberAPIKeyResource returns the pilotstatus_number_api_key resource.
@@ -79,262 +62,6 @@ func (r *numberAPIKeyResource) ValidateConfig(ctx context.Context, req resource.
 	}
 }
 
-func (r *numberAPIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		r.warnDestroy(ctx, req, resp)
-		return
-	}
-	if r.data == nil {
-		return
-	}
-	ctx = r.data.maskContext(ctx)
-
-	var plan numberAPIKeyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.refuseDuplicate(ctx, plan.WhatsAppNumberID, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var configured types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotation_anchor"), &configured)...)
-	if req.State.Raw.IsNull() {
-		r.planCreate(ctx, plan, configured, resp)
-		return
-	}
-	r.planUpdate(ctx, req, plan, configured, resp)
-}
-
-// planCreate plans a create, or the create half of a replacement: the key is regenerated. Unless
-// configured, rotation_anchor is known after apply: the anchor of the key this one replaces (see
-// anchorBook), or, for a new schedule, the created_at of the key this create makes.
-func (r *numberAPIKeyResource) planCreate(ctx context.Context, plan numberAPIKeyModel, configured types.String,
-	resp *resource.ModifyPlanResponse) {
-	r.checkRegeneration(ctx, plan, "", resp)
-	if !plan.WhatsAppNumberID.IsUnknown() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.WhatsAppNumberID)...)
-	}
-	next, anchor := types.StringNull(), types.StringNull()
-	if !plan.RotationPeriod.IsNull() {
-		next, anchor = types.StringUnknown(), configured
-		if configured.IsNull() {
-			anchor = types.StringUnknown()
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next)...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
-	planCredentials(ctx, plan.StoreKey, resp)
-}
-
-// planCredentials plans key and key_id for a key that changes (a new, regenerated or adopted
-// key): known after apply when state keeps them, null with store_key = false.
-func planCredentials(ctx context.Context, store types.Bool, resp *resource.ModifyPlanResponse) {
-	value := types.StringUnknown()
-	if !storesKey(store) {
-		value = types.StringNull()
-	}
-	for _, name := range credentialAttributes {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
-	}
-}
-
-// planStoredCredentials plans key and key_id for the key in state, which stays: with
-// store_key = false they leave state in place; with store_key = true and none in state (after an
-// import, or store_key turned back on) the apply takes them from the key list, without
-// regenerating.
-func planStoredCredentials(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
-	if !storesKey(plan.StoreKey) || state.KeyID.IsNull() {
-		planCredentials(ctx, plan.StoreKey, resp)
-	}
-}
-
-// planUpdate plans a resource in state. A plan that replaces it, regenerating the key, is checked
-// and warned of: Terraform shows only the warnings of this first planning call.
-func (r *numberAPIKeyResource) planUpdate(ctx context.Context, req resource.ModifyPlanRequest, plan numberAPIKeyModel, configured types.String,
-	resp *resource.ModifyPlanResponse) {
-	var state numberAPIKeyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
-	resp.Diagnostics.Append(diags...)
-	imported, diags := req.Private.GetKey(ctx, privateImported)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if r.planChange(ctx, plan, state, configured, observed, len(imported) > 0, resp) {
-		r.checkRegeneration(ctx, plan, state.OnDestroy.ValueString(), resp)
-	}
-}
-
-// planChange plans a resource in state and reports whether the plan replaces it, regenerating the
-// key: for a key rotated outside Terraform (unless adopted), a new number or new keepers, or a due
-// schedule. Otherwise the key in state stays.
-func (r *numberAPIKeyResource) planChange(ctx context.Context, plan, state numberAPIKeyModel, configured types.String, observed []byte,
-	imported bool, resp *resource.ModifyPlanResponse) bool {
-	next := planSchedule(ctx, plan, state, configured, resp)
-	byPlan := !plan.WhatsAppNumberID.Equal(state.WhatsAppNumberID) || keepersForceNewKey(state.Keepers, plan.Keepers, imported)
-	switch {
-	case len(observed) > 0:
-		return r.planExternalRotation(ctx, plan, state, unquote(observed), byPlan, resp)
-	case byPlan:
-		// Replaced by the plan itself (keepers, number): the create half plans the credentials.
-		return true
-	case next.due(r.data.now()):
-		r.planRegeneration(ctx, plan, resp)
-		resp.Diagnostics.Append(scheduledRotation(state.WhatsAppNumberID.ValueString(), next.value.ValueString(),
-			plan.RotationPeriod.ValueString(), plan.EarlyRotationWindow.ValueString()))
-		return true
-	}
-	planKeep(ctx, plan, state, next, resp)
-	return false
-}
-
-// planSchedule plans the schedule of the key in state with the planned period, anchor and window,
-// and returns it: changing them moves next_rotation_at without regenerating.
-func planSchedule(ctx context.Context, plan, state numberAPIKeyModel, configured types.String, resp *resource.ModifyPlanResponse) schedule {
-	anchor := plannedAnchor(configured, state.RotationAnchor, state.KeyVersion, plan.RotationPeriod)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotation_anchor"), anchor)...)
-	return nextRotation(state.KeyVersion, anchor, plan.RotationPeriod, plan.EarlyRotationWindow)
-}
-
-// planExternalRotation plans for a key regenerated outside Terraform, whose last four characters
-// the refresh saw, and reports whether the plan replaces the resource: it adopts the key when the
-// configuration says so (its choice decides, also in the plan that introduces it) and the plan
-// does not replace it anyway (byPlan); otherwise it regenerates.
-func (r *numberAPIKeyResource) planExternalRotation(ctx context.Context, plan, state numberAPIKeyModel, currentLast4 string, byPlan bool,
-	resp *resource.ModifyPlanResponse) bool {
-	if !byPlan && plan.OnExternalRotation.ValueString() == onExternalRotationAdopt {
-		if r.planAdoption(ctx, plan, state, resp) {
-			return false
-		}
-		r.planRegeneration(ctx, plan, resp)
-		return true
-	}
-	r.planRegeneration(ctx, plan, resp)
-	resp.Diagnostics.Append(externalRotationPlanned(state.WhatsAppNumberID.ValueString(), state.KeyLast4.ValueString(), currentLast4))
-	return true
-}
-
-// planKeep plans keeping the key in state, on the schedule next: the credentials stay, are taken
-// from the key list or leave state, as store_key says (planStoredCredentials). A legacy key that
-// leaves state can no longer be handed on, which is warned of.
-func planKeep(ctx context.Context, plan, state numberAPIKeyModel, next schedule, resp *resource.ModifyPlanResponse) {
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), next.value)...)
-	planStoredCredentials(ctx, plan, state, resp)
-	if !storesKey(plan.StoreKey) && state.KeyFingerprint.IsNull() && !state.KeyLast4.IsNull() {
-		resp.Diagnostics.Append(unrevealableKeyOutOfState(state.WhatsAppNumberID.ValueString(), state.KeyLast4.ValueString()))
-	}
-}
-
-// planAdoption plans taking the key regenerated outside Terraform into state without
-// regenerating, as on_external_rotation = "adopt" asks. It reports false, with a warning, when the
-// key list does not reveal the new key: the plan then regenerates.
-func (r *numberAPIKeyResource) planAdoption(ctx context.Context, plan, state numberAPIKeyModel, resp *resource.ModifyPlanResponse) bool {
-	numberID := state.WhatsAppNumberID.ValueString()
-	current, d := r.currentKey(ctx, numberID, adoptionCheckFailed)
-	switch {
-	case d != nil:
-		resp.Diagnostics.Append(d)
-		return true
-	case !current.Revealed():
-		resp.Diagnostics.Append(adoptionImpossible(numberID, current.KeyLast4))
-		return false
-	}
-	resp.Diagnostics.Append(adoptionPlanned(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
-	// Update takes the key from the list of the apply: the values are known then.
-	planNewKey(ctx, plan, resp)
-	return true
-}
-
-// currentKey reads the number's current key from the key list, for an operation that needs the
-// number: the diagnostic is set when the list cannot be read (built by failed, which names the
-// operation) or lacks the number.
-func (r *numberAPIKeyResource) currentKey(ctx context.Context, numberID string, failed apiFailure) (pilotstatus.NumberKey, diag.Diagnostic) {
-	current, found, err := r.data.currentKey(ctx, numberID)
-	switch {
-	case err != nil:
-		return current, failed(numberID, err, r.data.cred)
-	case !found:
-		return current, numberNotFoundError(numberID)
-	}
-	return current, nil
-}
-
-// refuseDuplicate fails the plan when another pilotstatus_number_api_key of this provider
-// configuration names the same number: a number has one key, so the two would invalidate each
-// other's key on every apply. The create half of a replacement plans the same resource a second
-// time; it carries the private marker that the first half set, so it is not counted again.
-func (r *numberAPIKeyResource) refuseDuplicate(ctx context.Context, numberID types.String, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if numberID.IsUnknown() || numberID.IsNull() {
-		return
-	}
-	if req.State.Raw.IsNull() {
-		marker, diags := req.Private.GetKey(ctx, privatePlanned)
-		resp.Diagnostics.Append(diags...)
-		if r.data.plans.isOurs(marker) {
-			return
-		}
-	} else if resp.Private != nil { // nil only outside Terraform, in unit tests
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, r.data.plans.marker)...)
-	}
-	if r.data.plans.add(numberID.ValueString()) > 1 {
-		resp.Diagnostics.Append(duplicateNumber(numberID.ValueString()))
-	}
-}
-
-// planRegeneration makes the plan a replacement that regenerates the key (planNewKey).
-// key_version, which state always holds, marks the replacement.
-func (r *numberAPIKeyResource) planRegeneration(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
-	planNewKey(ctx, plan, resp)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("key_version"))
-}
-
-// planNewKey plans another key in state, regenerated or adopted: every attribute that comes from
-// the key becomes unknown (the credentials null with store_key = false).
-func planNewKey(ctx context.Context, plan numberAPIKeyModel, resp *resource.ModifyPlanResponse) {
-	for _, name := range computedFromKey {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key_version"), types.Int64Unknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("next_rotation_at"), types.StringUnknown())...)
-	planCredentials(ctx, plan.StoreKey, resp)
-}
-
-// warnDestroy says what destroying does to the key, by on_destroy, and, when the refresh saw the
-// key regenerated outside Terraform, that the key in state is already dead.
-func (r *numberAPIKeyResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var state numberAPIKeyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	observed, diags := req.Private.GetKey(ctx, privateExternalRotation)
-	resp.Diagnostics.Append(diags...)
-	rotatedTo := ""
-	if len(observed) > 0 {
-		rotatedTo = unquote(observed)
-	}
-	resp.Diagnostics.Append(destroyWarning(state.WhatsAppNumberID.ValueString(), state.OnDestroy.ValueString(), state.KeyLast4.ValueString(), rotatedTo))
-}
-
-// checkRegeneration runs before a plan that regenerates the key of plan is accepted: with a known
-// number id it reads the tenant's key list, so that wrong credentials, a number-scoped key, an
-// unreachable API, a wrong base_url or an unknown number fail the plan rather than the apply; then
-// it warns that the number's current key stops working, and where the new one goes (store_key).
-// onDestroy is the state's on_destroy for a replacement, empty for a create.
-func (r *numberAPIKeyResource) checkRegeneration(ctx context.Context, plan numberAPIKeyModel, onDestroy string, resp *resource.ModifyPlanResponse) {
-	kept := storesKey(plan.StoreKey)
-	if plan.WhatsAppNumberID.IsUnknown() {
-		resp.Diagnostics.Append(regenerationPlanned("", "", onDestroy, kept))
-		return
-	}
-	id := plan.WhatsAppNumberID.ValueString()
-	current, d := r.currentKey(ctx, id, regenerationCheckFailed)
-	if d == nil {
-		d = regenerationPlanned(id, current.KeyLast4, onDestroy, kept)
-	}
-	resp.Diagnostics.Append(d)
-}
-
 func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, plan, ok := r.begin(ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -354,7 +81,6 @@ func (r *numberAPIKeyResource) Create(ctx context.Context, req resource.CreateRe
 	keepCredentials(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.WhatsAppNumberID)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
 }
 
 // modelSource is where an operation reads its object: the plan or the state.
@@ -446,7 +172,6 @@ func (r *numberAPIKeyResource) Read(ctx context.Context, req resource.ReadReques
 	if !ok || !r.refresh(ctx, &state, current, resp) {
 		return
 	}
-	fillInDefaults(&state, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -478,13 +203,14 @@ func (r *numberAPIKeyResource) refresh(ctx context.Context, state *numberAPIKeyM
 	case imported:
 		r.adoptListed(ctx, state, current, resp)
 		state.KeyVersion = keyVersionAt(now)
+		state.NextRotationAt = state.schedule().value
 	case !listTellsKey(*state, current):
 		resp.Diagnostics.Append(keyListIncomplete(state.WhatsAppNumberID.ValueString(), current.KeyLast4))
 		return false
 	case !isStateKey(*state, current):
 		r.externalRotation(ctx, state, current, now, resp)
 	default:
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
+		setPrivate(ctx, resp.Private, privateExternalRotation, nil, &resp.Diagnostics)
 		refreshSameKey(state, current)
 	}
 	keepCredentials(state)
@@ -507,34 +233,6 @@ func refreshSameKey(state *numberAPIKeyModel, current pilotstatus.NumberKey) {
 	}
 }
 
-// fillInDefaults gives a refreshed state what an import (which sets only the number) or a state
-// written by an earlier version of the provider lacks: the defaults of the schema, a key_version
-// and an anchor for a schedule; then next_rotation_at, which follows from them.
-func fillInDefaults(state *numberAPIKeyModel, now time.Time) {
-	if state.StoreKey.IsNull() {
-		// A state written before store_key existed kept the key.
-		state.StoreKey = types.BoolValue(true)
-	}
-	state.ID = types.StringValue(state.WhatsAppNumberID.ValueString())
-	if state.Keepers.IsNull() {
-		state.Keepers = types.MapValueMust(types.StringType, map[string]attr.Value{})
-	}
-	if state.OnDestroy.IsNull() {
-		state.OnDestroy = types.StringValue(onDestroyKeep)
-	}
-	if state.OnExternalRotation.IsNull() {
-		state.OnExternalRotation = types.StringValue(onExternalRotationRegenerate)
-	}
-	if state.KeyVersion.IsNull() {
-		state.KeyVersion = keyVersionFromCreatedAt(state.CreatedAt, now)
-	}
-	if state.RotationAnchor.IsNull() && !state.RotationPeriod.IsNull() {
-		// A schedule from before anchors: the key it was counting from anchors it.
-		state.RotationAnchor = anchorAt(state.KeyVersion)
-	}
-	state.NextRotationAt = state.schedule().value
-}
-
 // externalRotation handles a number whose current key is not the one in state: it
 // was regenerated outside Terraform. With on_external_rotation = "adopt" and a key
 // the list reveals, the new key is taken into state; otherwise the next plan
@@ -549,11 +247,12 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 		setKeyFromList(state, current)
 		state.CreatedAt = types.StringNull()
 		state.KeyVersion = laterKeyVersion(state.KeyVersion, now)
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
+		state.NextRotationAt = state.schedule().value
+		setPrivate(ctx, resp.Private, privateExternalRotation, nil, &resp.Diagnostics)
 		return
 	}
 	tflog.Warn(ctx, "API key was regenerated outside Terraform", fields)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, []byte(strconv.Quote(current.KeyLast4)))...)
+	setPrivate(ctx, resp.Private, privateExternalRotation, []byte(quote(current.KeyLast4)), &resp.Diagnostics)
 	resp.Diagnostics.Append(externalRotationRead(numberID, state.KeyLast4.ValueString(), current.KeyLast4, adopt))
 }
 
@@ -593,24 +292,23 @@ func keyPrefix(key string) types.String {
 	return types.StringValue(pilotstatus.KeyPrefix)
 }
 
+// Update carries out the plan's action (decide), which ModifyPlan recorded in the planned private
+// state: adopt the key regenerated outside Terraform, store the key from the key list, or keep the
+// key while other arguments change. Every regeneration is a replacement, never an update.
 func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// Only keepers change in place (null and {} are equal, and the first keepers after
-	// an import are recorded without regenerating); every other change replaces.
 	var plan, state numberAPIKeyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	action := keyAction(unquote(getPrivate(ctx, req.Private, privateIntent, &resp.Diagnostics)))
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	switch {
-	case plan.KeyLast4.IsUnknown():
-		// The plan adopts a key regenerated outside Terraform (on_external_rotation = "adopt").
+	switch action {
+	case actionAdopt:
 		if !r.requireConfiguredForUpdate(resp) || !r.adopt(r.data.maskContext(ctx), &plan, state, resp) {
 			return
 		}
-	case plan.KeyID.IsUnknown() || plan.Key.IsUnknown():
-		// The plan stores the key in state, which has none (store_key = true after an import, or
-		// after store_key = false).
+	case actionStore:
 		if !r.requireConfiguredForUpdate(resp) || !r.storeCurrentKey(r.data.maskContext(ctx), &plan, state, resp) {
 			return
 		}
@@ -626,10 +324,11 @@ func (r *numberAPIKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	if !isEmptyMap(plan.Keepers) {
 		// The first keepers after an import are recorded now; an update without keepers (the key
 		// stored after an import) leaves that still to come.
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+		setPrivate(ctx, resp.Private, privateImported, nil, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExternalRotation, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanned, nil)...)
+	for _, key := range []string{privateExternalRotation, privatePlanned, privateIntent} {
+		setPrivate(ctx, resp.Private, key, nil, &resp.Diagnostics)
+	}
 }
 
 func (r *numberAPIKeyResource) requireConfiguredForUpdate(resp *resource.UpdateResponse) bool {
@@ -731,12 +430,16 @@ func (r *numberAPIKeyResource) ImportState(ctx context.Context, req resource.Imp
 	if !ok {
 		return
 	}
-	id := types.StringValue(numberID)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("whatsapp_number_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 	// An import keeps no credential, whatever the configuration says: the first apply with
-	// store_key = true stores the key, from the key list.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_key"), false)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
+	// store_key = true stores the key, from the key list. The first read takes the key's details
+	// from the list (refresh).
+	m := numberAPIKeyModel{
+		ID:               types.StringValue(numberID),
+		WhatsAppNumberID: types.StringValue(numberID),
+		StoreKey:         types.BoolValue(false),
+	}
+	withImportDefaults(&m)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.WhatsAppNumberID)...)
+	setPrivate(ctx, resp.Private, privateImported, []byte("true"), &resp.Diagnostics)
 }

@@ -200,6 +200,7 @@ func planUpdate(t *testing.T, now, made time.Time, period string) *resource.Modi
 		"rotation_period": str(period),
 		"keepers":         tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{}),
 		"on_destroy":      str("keep"), "on_external_rotation": str("regenerate"),
+		"store_key": tftypes.NewValue(tftypes.Bool, true),
 	})
 	client := &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "abcd", Key: secretKey, Revealable: true}}}
 	r := &numberAPIKeyResource{data: newProviderData(client, credential{})}

@@ -61,6 +61,7 @@ var credentialAttributes = []string{"key", "key_id"}
 func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one attribute after another, each with its description
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	return schema.Schema{
+		Version: numberAPIKeySchemaVersion,
 		MarkdownDescription: "Owns the API key of one Pilot Status WhatsApp number. Pilot Status keeps exactly one key per number " +
 			"and can only **regenerate** it: creating or replacing this resource calls `POST /v1/api-keys`, which invalidates " +
 			"the number's previous key at once and returns the new key one time only. By default the key is stored in state as a " +
@@ -79,9 +80,6 @@ func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one 
 					"Changing it regenerates the key of the new number; the previous number's key stays valid. " +
 					"Must not be blank or have leading or trailing white space.",
 				Required: true,
-				PlanModifiers: []planmodifier.String{
-					stringplanmodifier.RequiresReplace(),
-				},
 				Validators: []validator.String{
 					// Also refuses "": one error, naming the problem.
 					notBlankValidator{},

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -345,7 +346,8 @@ func TestAccCLI_stateWithoutStoreKey(t *testing.T) {
 	}
 	env := []string{"PILOTSTATUS_API_KEY=" + api.TenantKey()}
 	c.run("create", dir, env, false, "apply", "-auto-approve", "-input=false", "-var", "rotation=1")
-	// The resource as an earlier version wrote it: no store_key, no key_fingerprint, key kept.
+	// The resource as an earlier version wrote it: schema version 0, no store_key, no
+	// key_fingerprint, key kept.
 	statePath := filepath.Join(dir, "terraform.tfstate")
 	attrs := func(edit func(map[string]any)) map[string]any {
 		t.Helper()
@@ -364,6 +366,8 @@ func TestAccCLI_stateWithoutStoreKey(t *testing.T) {
 		a, _ := i0["attributes"].(map[string]any)
 		if edit != nil {
 			edit(a)
+			// Written before the state had a version: the provider upgrades it once.
+			i0["schema_version"] = 0
 			out, err := json.Marshal(st)
 			if err != nil {
 				t.Fatal(err)
@@ -393,5 +397,8 @@ func TestAccCLI_stateWithoutStoreKey(t *testing.T) {
 	}
 	if api.Calls(regenerateCalls) != 1 {
 		t.Errorf("%d regenerations, want 1 (the create)", api.Calls(regenerateCalls))
+	}
+	if b, err := os.ReadFile(statePath); err != nil || !regexp.MustCompile(`"schema_version":\s*1\b`).Match(b) {
+		t.Errorf("the state was not upgraded to schema version 1 (%v)", err)
 	}
 }
