@@ -17,6 +17,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
@@ -194,18 +196,11 @@ func checkDecodeError(t *testing.T, err error, path string) {
 	checkCleanText(t, "decoding error", text, maxErrorText, fuzzTenantKey, fuzzTenantKeyID)
 }
 
-// checkCleanText fails when text holds a ps_ token, one of secrets or a control character, is not
-// UTF-8 or is longer than limit bytes.
+// checkCleanText fails when text holds a ps_ value or one of secrets (secrettest), or a control
+// character, is not UTF-8 or is longer than limit bytes.
 func checkCleanText(t *testing.T, what, text string, limit int, secrets ...string) {
 	t.Helper()
-	if m := pilotstatus.KeyPattern.FindString(text); m != "" {
-		t.Errorf("%s holds a ps_ value %q: %q", what, m, text)
-	}
-	for _, secret := range secrets {
-		if strings.Contains(text, secret) {
-			t.Errorf("%s holds a configured credential: %q", what, text)
-		}
-	}
+	secrettest.Check(t, what, text, secrettest.Named("a configured credential", secrets...))
 	if strings.ContainsFunc(text, unicode.IsControl) {
 		t.Errorf("%s holds a control character: %q", what, text)
 	}

@@ -6,11 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -126,18 +127,14 @@ func (l *recordingLogger) at(level pilotstatus.Level) []logEntry {
 	return out
 }
 
-// assertNoSecret fails when any of the secrets appears in text.
+// assertNoSecret fails when text holds any of the secrets (allSecrets when none are given), half
+// of a long one, or a ps_ value (secrettest).
 func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 	t.Helper()
 	if len(secrets) == 0 {
 		secrets = allSecrets
 	}
-	for _, s := range secrets {
-		if i := strings.Index(text, s); i >= 0 {
-			from := max(0, i-80)
-			t.Errorf("%s contains the secret %q: …%s…", what, s, text[from:min(len(text), i+len(s)+80)])
-		}
-	}
+	secrettest.Check(t, what, text, secrettest.Named("a secret", secrets...))
 }
 
 // assertLogsClean scans every message and field value of every line for secrets.

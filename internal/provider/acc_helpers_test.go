@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -263,6 +266,17 @@ func findResource(state *tfjson.State, address string) (*tfjson.StateResource, e
 
 // keyPath is the key attribute, for CompareValue.
 var keyPath = tfjsonpath.New("key")
+
+// jsonLeak is the first secret of secrets (secrettest) in the JSON of v, a state, a plan or a part
+// of one, as an error; nil when there is none. allowed may appear: the credentials a test
+// configuration carries in its provider block, which a plan records.
+func jsonLeak(where string, v any, secrets []secrettest.Secret, allowed ...string) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return secrettest.Error(where, string(b), secrets, allowed...)
+}
 
 // planAction checks, before the apply, that the plan takes action on addr.
 func planAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {

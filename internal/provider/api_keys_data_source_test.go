@@ -1,12 +1,13 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -91,61 +92,42 @@ func TestAccAPIKeysDataSource_noKeyInState(t *testing.T) {
 	})
 }
 
-// noKeyIn checks every value of a state object: none may equal or contain a raw
-// key or a ps_ value. It also checks that it saw the key_last4 of wantEntries
-// entries, so that it cannot pass by walking nothing.
+// noKeyIn checks a state object: no raw key (nor a half of one), and no ps_ value at all
+// (secrettest). It also checks that it saw the key_last4 of wantEntries entries, so that it cannot
+// pass by walking nothing.
 func noKeyIn(address string, raws []string, wantEntries int) statecheck.StateCheck {
-	return noKeyCheck{address: address, raws: raws, wantEntries: wantEntries}
+	return stateCheckFunc(func(req statecheck.CheckStateRequest) error {
+		res, err := findResource(req.State, address)
+		if err != nil {
+			return err
+		}
+		if err := jsonLeak(address, res.AttributeValues, secrettest.Named("a raw key", raws...)); err != nil {
+			return err
+		}
+		if n := countMembers(res.AttributeValues, "key_last4"); n != wantEntries {
+			return fmt.Errorf("%s: walked %d entries with key_last4, want %d", address, n, wantEntries)
+		}
+		return nil
+	})
 }
 
-type noKeyCheck struct {
-	address     string
-	raws        []string
-	wantEntries int
-}
-
-func (c noKeyCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	res, err := findResource(req.State, c.address)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	var (
-		problems []string
-		last4s   int
-	)
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				if k == "key_last4" {
-					last4s++
-				}
-				walk(path+"."+k, e)
+// countMembers counts the members named name in v, a decoded JSON value, at any depth.
+func countMembers(v any, name string) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if k == name {
+				n++
 			}
-		case []any:
-			for i, e := range v {
-				walk(fmt.Sprintf("%s[%d]", path, i), e)
-			}
-		case string:
-			if strings.Contains(v, "ps_") {
-				problems = append(problems, path+" holds a ps_ value")
-			}
-			for _, raw := range c.raws {
-				if strings.Contains(v, raw) {
-					problems = append(problems, path+" holds a raw key")
-				}
-			}
+			n += countMembers(e, name)
+		}
+	case []any:
+		for _, e := range v {
+			n += countMembers(e, name)
 		}
 	}
-	walk(c.address, res.AttributeValues)
-	switch {
-	case len(problems) > 0:
-		resp.Error = fmt.Errorf("key values in state: %s", strings.Join(problems, "; "))
-	case last4s != c.wantEntries:
-		resp.Error = fmt.Errorf("%s: walked %d entries with key_last4, want %d", c.address, last4s, c.wantEntries)
-	}
+	return n
 }
 
 const apiKeysCLIConfig = providersTF + `

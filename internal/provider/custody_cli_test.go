@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -249,8 +251,8 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 	p := newLeakPath(t, custodyConfig(1, ""), numbered(2)...)
 	numberKey, _ := p.api.CurrentKey("wn_2")
 	unreachable := closedPort(t)
-	p.passed = append(p.passed, secret{"the number-scoped key", numberKey.Raw}, secret{"the number-scoped key id", numberKey.ID},
-		secret{"the wrong key", "ps_wrongWRONGwrong0000"})
+	p.passed = append(p.passed, secrettest.Secret{What: "the number-scoped key", Value: numberKey.Raw}, secrettest.Secret{What: "the number-scoped key id", Value: numberKey.ID},
+		secrettest.Secret{What: "the wrong key", Value: "ps_wrongWRONGwrong0000"})
 	for _, tt := range []struct {
 		name   string
 		env    []string

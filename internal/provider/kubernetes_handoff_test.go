@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -141,9 +143,9 @@ func TestAccHandoffKubernetes(t *testing.T) {
 	// part, anywhere. A Secret's data travels in base64. The kubernetes provider logs the bodies of
 	// its requests and answers from TF_LOG=debug on, the Secret's data with them:
 	// every other line is searched for that form of every key and key id too.
-	var encoded []secret
+	var encoded []secrettest.Secret
 	for _, k := range append(api.IssuedKeys(), api.IssuedKeyIDs()...) {
-		encoded = append(encoded, secret{"a key or key id the local API issued, in base64", base64.StdEncoding.EncodeToString([]byte(k))})
+		encoded = append(encoded, secrettest.Secret{What: "a key or key id the local API issued, in base64", Value: base64.StdEncoding.EncodeToString([]byte(k))})
 	}
 	others, kubernetesLines := map[string]string{}, 0
 	for name, text := range c.logs {
@@ -154,7 +156,7 @@ func TestAccHandoffKubernetes(t *testing.T) {
 				continue
 			}
 			for _, e := range encoded {
-				if strings.Contains(line, e.value) {
+				if strings.Contains(line, e.Value) {
 					kubernetesLines++
 				}
 			}
@@ -189,7 +191,7 @@ func (k *kubeCluster) expectLiveKey(t *testing.T, p *leakPath, step, key string)
 	t.Helper()
 	cur, _ := p.api.CurrentKey("wn_1")
 	if key != cur.Raw {
-		t.Errorf("%s: the Secret holds a key ending in %q, the live key of wn_1 ends in %q", step, last4(key), cur.Last4)
+		t.Errorf("%s: the Secret holds a key ending in %q, the live key of wn_1 ends in %q", step, secrettest.Last4(key), cur.Last4)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -24,183 +26,41 @@ import (
 // report, which never shows a secret, and leakPath, the harness of one path,
 // whose constructor registers the search to run when the test ends.
 
-// secret is a value that must never appear in what the CLI prints or logs.
-type secret struct {
-	what  string // what it is, for the report
-	value string
-}
-
 // leakSecrets lists every key the local API ever issued and every key id (the
 // API accepts a key id as a credential, x-api-key-id), its credentials, and the
 // values a test passed in.
-func leakSecrets(api *fakeapi.API, passed ...secret) []secret {
-	out := []secret{{"the tenant key", api.TenantKey()}, {"the tenant key id", api.TenantKeyID()}}
+func leakSecrets(api *fakeapi.API, passed ...secrettest.Secret) []secrettest.Secret {
+	out := []secrettest.Secret{{What: "the tenant key", Value: api.TenantKey()}, {What: "the tenant key id", Value: api.TenantKeyID()}}
 	out = append(out, passed...)
-	for _, k := range api.IssuedKeys() {
-		out = append(out, secret{"a key the local API issued", k})
-	}
-	for _, id := range api.IssuedKeyIDs() {
-		out = append(out, secret{"a key id the local API issued", id})
-	}
+	out = append(out, secrettest.Named("a key the local API issued", api.IssuedKeys()...)...)
+	out = append(out, secrettest.Named("a key id the local API issued", api.IssuedKeyIDs()...)...)
 	seen := map[string]bool{}
-	return slices.DeleteFunc(out, func(s secret) bool {
-		drop := s.value == "" || seen[s.value]
-		seen[s.value] = true
+	return slices.DeleteFunc(out, func(s secrettest.Secret) bool {
+		drop := s.Value == "" || seen[s.Value]
+		seen[s.Value] = true
 		return drop
 	})
-}
-
-// psValue matches a ps_ value: the prefix and enough of a key to matter. The
-// masked forms the provider writes ("ps_***") and the prefix alone do not match.
-var psValue = regexp.MustCompile(`ps_[A-Za-z0-9]{8,}`)
-
-// needle is one string the search looks for: a secret or a half of one, so that a
-// key cut short (a truncated body, a prefix stripped) is found too.
-type needle struct {
-	what, value string
-	of          string // the whole secret
-}
-
-func needlesOf(secrets []secret) []needle {
-	var out []needle
-	for _, s := range secrets {
-		out = append(out, needle{what: s.what, value: s.value, of: s.value})
-		if n := len(s.value); n >= 16 {
-			out = append(out,
-				needle{what: "the first half of " + s.what, value: s.value[:n/2], of: s.value},
-				needle{what: "the second half of " + s.what, value: s.value[n/2:], of: s.value})
-		}
-	}
-	return out
-}
-
-func last4(s string) string { return s[max(0, len(s)-4):] }
-
-// excerptBefore returns up to 60 characters of text before the hit at
-// text[i:i+n], with every secret, every half of one and every ps_ value in it
-// masked, together with the rest of the word they are part of (a secret cut
-// short leaves its other part next to it), so that a report shows where a leak
-// happened without showing any part of a secret.
-func excerptBefore(text string, i, n int, needles []needle) string {
-	const width = 60
-	start := max(0, i-width)
-	reach := n
-	for _, nd := range needles {
-		reach = max(reach, len(nd.value))
-	}
-	// Look far enough on both sides to find a secret that straddles the window.
-	lo, hi := max(0, start-reach), min(len(text), i+reach)
-	region := text[lo:hi]
-	hidden := hiddenIn(region, i-lo, n, needles)
-	out := []byte(region[start-lo : i-lo])
-	for k := range out {
-		switch {
-		case hidden[start-lo+k]:
-			out[k] = '*'
-		case out[k] == '\n' || out[k] == '\r' || out[k] == '\t':
-			out[k] = ' '
-		}
-	}
-	return strings.ToValidUTF8(string(out), "?")
-}
-
-// hiddenIn says which bytes of region an excerpt masks: region[i:i+n], every
-// needle and every ps_ value, each spread over the whole word around it.
-func hiddenIn(region string, i, n int, needles []needle) []bool {
-	hidden := make([]bool, len(region))
-	mark := func(a, b int) {
-		for k := a; k < b; k++ {
-			hidden[k] = true
-		}
-	}
-	mark(i, min(len(region), i+n))
-	for _, nd := range needles {
-		for off := 0; off < len(region); {
-			j := strings.Index(region[off:], nd.value)
-			if j < 0 {
-				break
-			}
-			mark(off+j, off+j+len(nd.value))
-			off += j + 1
-		}
-	}
-	for _, loc := range psValue.FindAllStringIndex(region, -1) {
-		mark(loc[0], loc[1])
-	}
-	// Spread each masked stretch over the whole word around it.
-	word := func(b byte) bool {
-		return b == '_' || b == '-' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
-	}
-	for k := 1; k < len(region); k++ {
-		if hidden[k-1] && word(region[k]) {
-			hidden[k] = true
-		}
-	}
-	for k := len(region) - 2; k >= 0; k-- {
-		if hidden[k+1] && word(region[k]) {
-			hidden[k] = true
-		}
-	}
-	return hidden
-}
-
-// reporter is the part of *testing.T the search reports through.
-type reporter interface {
-	Helper()
-	Errorf(format string, args ...any)
-}
-
-// searchLeaks fails the test for every secret, half of a secret and ps_ value
-// found in what each command printed or logged. A report names the command and
-// the secret, shows the text before it (masked) and only the secret's last four
-// characters.
-func searchLeaks(t reporter, logs map[string]string, secrets []secret) {
-	t.Helper()
-	needles := needlesOf(secrets)
-	isSecret := map[string]bool{}
-	for _, s := range secrets {
-		isSecret[s.value] = true
-	}
-	names := make([]string, 0, len(logs))
-	for name := range logs {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		text := logs[name]
-		found := map[string]bool{} // whole secrets already reported
-		for _, n := range needles {
-			if found[n.of] {
-				continue
-			}
-			if i := strings.Index(text, n.value); i >= 0 {
-				found[n.of] = true
-				t.Errorf("%s: %s (ending in %q) appears in what the CLI printed or logged, after: %q",
-					name, n.what, last4(n.of), excerptBefore(text, i, len(n.value), needles))
-			}
-		}
-		for _, loc := range psValue.FindAllStringIndex(text, 5) {
-			if v := text[loc[0]:loc[1]]; !isSecret[v] {
-				t.Errorf("%s: a ps_ value (ending in %q) appears in what the CLI printed or logged, after: %q",
-					name, last4(v), excerptBefore(text, loc[0], len(v), needles))
-			}
-		}
-	}
 }
 
 // masker hides secrets in CLI output that a failing test prints.
 type masker struct {
 	api    *fakeapi.API
-	passed []secret
+	passed []secrettest.Secret
 }
 
-func secretMasker(api *fakeapi.API, passed ...secret) masker { return masker{api: api, passed: passed} }
+func secretMasker(api *fakeapi.API, passed ...secrettest.Secret) masker {
+	return masker{api: api, passed: passed}
+}
 
-func (m masker) mask(s string) string {
-	for _, sec := range leakSecrets(m.api, m.passed...) {
-		s = strings.ReplaceAll(s, sec.value, "[secret …"+last4(sec.value)+"]")
+func (m masker) mask(s string) string { return secrettest.Mask(s, leakSecrets(m.api, m.passed...)) }
+
+// searchLeaks fails the test for every secret, half of a secret and ps_ value found in what each
+// command printed or logged (secrettest), the commands in the order of their names.
+func searchLeaks(t secrettest.Reporter, logs map[string]string, secrets []secrettest.Secret) {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(logs)) {
+		secrettest.Check(t, name, logs[name], secrets)
 	}
-	return psValue.ReplaceAllStringFunc(s, func(v string) string { return "[ps_ value …" + last4(v) + "]" })
 }
 
 // Markers in the trace log that prove the provider's logs were captured.
@@ -228,8 +88,8 @@ type leakPath struct {
 	url    string
 	c      *cliRun
 	dir    string
-	tenant []string // the environment that configures the tenant credential
-	passed []secret // wrong credentials the test handed to the provider
+	tenant []string            // the environment that configures the tenant credential
+	passed []secrettest.Secret // wrong credentials the test handed to the provider
 	// printed is what each command printed, by name.
 	printed map[string]string
 }
@@ -567,62 +427,6 @@ func (r *errorRecorder) Errorf(format string, args ...any) {
 	r.reports = append(r.reports, fmt.Sprintf(format, args...))
 }
 
-// The search finds a whole secret, a key cut short, a key without its prefix and
-// a ps_ value it was not told about; it names the command and the secret's last
-// four characters, shows the text before the hit, and its reports hold no secret.
-func TestSearchLeaks(t *testing.T) {
-	t.Parallel()
-	key := "ps_" + strings.Repeat("A1b2C3d4E5", 4)
-	other := "ps_" + strings.Repeat("zY9xW8vU7t", 4)
-	tenantID := "k_tenant"
-	secrets := []secret{{"the key", key}, {"the other key", other}, {"the tenant key id", tenantID}}
-	cases := []struct {
-		name string
-		text string
-		want []string // in the one report, in order
-	}{
-		{name: "clean", text: `key_prefix = "ps_" body={"key":"***"} masked ps_*** and ps_ ...`},
-		{name: "whole", text: "auth header: " + key + " end", want: []string{"whole:", "the key", `"d4E5"`, "auth header: "}},
-		{name: "next to another", text: other + " then " + key, want: []string{"next to another:", "the key", `"*****`, " then "}},
-		{name: "cut short", text: "body={\"key\":\"" + key[:16], want: []string{"a ps_ value", "body={"}},
-		{name: "prefix stripped", text: "value " + key[3:], want: []string{"the second half of the key", `"value ******`}},
-		{name: "short credential", text: "x-api-key-id: " + tenantID, want: []string{"the tenant key id", `"nant"`, "x-api-key-id: "}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var r errorRecorder
-			searchLeaks(&r, map[string]string{tc.name: tc.text}, secrets)
-			if len(tc.want) == 0 {
-				if len(r.reports) != 0 {
-					t.Errorf("reports on clean text: %q", r.reports)
-				}
-				return
-			}
-			if len(r.reports) == 0 {
-				t.Fatalf("no report on %s", tc.name)
-			}
-			if !words(tc.want...).MatchString(r.reports[0]) {
-				t.Errorf("report %q does not hold %q in order", r.reports[0], tc.want)
-			}
-			for _, rep := range r.reports {
-				// No eight characters of a secret in a row: only its last four.
-				for _, sec := range secrets {
-					for k := 0; k+8 <= len(sec.value); k++ {
-						if strings.Contains(rep, sec.value[k:k+8]) {
-							t.Errorf("report %q holds part of %s", rep, sec.what)
-							break
-						}
-					}
-				}
-				if psValue.MatchString(rep) {
-					t.Errorf("report %q holds a ps_ value", rep)
-				}
-			}
-		})
-	}
-}
-
 // The private state of a state file is searched decoded: a key id stored there is
 // found although the state file shows it only in base64 twice over.
 func TestSearchLeaksPrivateState(t *testing.T) {
@@ -657,7 +461,7 @@ func TestSearchLeaksPrivateState(t *testing.T) {
 		t.Fatalf("decoded private state = %q, want %s with both keys decoded", decoded, want)
 	}
 	var r errorRecorder
-	searchLeaks(&r, decoded, []secret{{"a key id", keyID}})
+	searchLeaks(&r, decoded, secrettest.Named("a key id", keyID))
 	if len(r.reports) != 1 || !words(want, "a key id", `"0001"`, "external_rotation=").MatchString(r.reports[0]) {
 		t.Errorf("reports = %q, want one that names the instance, the key id and where", r.reports)
 	}

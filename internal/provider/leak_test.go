@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
@@ -407,7 +409,7 @@ func TestAccLeak_errors(t *testing.T) {
 		// env is the credential; the tenant key when nil. passed are the wrong
 		// values it hands to the provider.
 		env    func(api *fakeapi.API) []string
-		passed []secret
+		passed []secrettest.Secret
 		fault  *fakeapi.Fault // switched on before the failing command
 		// refresh: the key is created first, then a plan fails.
 		refresh bool
@@ -424,7 +426,7 @@ func TestAccLeak_errors(t *testing.T) {
 		{
 			name:     "401 wrong key",
 			env:      func(*fakeapi.API) []string { return []string{"PILOTSTATUS_API_KEY=" + wrongKey} },
-			passed:   []secret{{"the wrong key passed", wrongKey}},
+			passed:   []secrettest.Secret{{What: "the wrong key passed", Value: wrongKey}},
 			want:     words("Unable to Read API Keys", `number "wn_1"`, "nothing was regenerated", "rejected the credentials (401)", "(HTTP 401)"),
 			logged:   []any{"status=401"},
 			endpoint: fakeapi.EndpointListKeys,
@@ -432,7 +434,7 @@ func TestAccLeak_errors(t *testing.T) {
 		{
 			name:     "401 wrong key id",
 			env:      func(*fakeapi.API) []string { return []string{"PILOTSTATUS_API_KEY_ID=" + wrongKeyID} },
-			passed:   []secret{{"the wrong key id passed", wrongKeyID}},
+			passed:   []secrettest.Secret{{What: "the wrong key id passed", Value: wrongKeyID}},
 			want:     words("Unable to Read API Keys", "rejected the credentials (401)", "(HTTP 401)"),
 			logged:   []any{"status=401"},
 			endpoint: fakeapi.EndpointListKeys,
@@ -561,7 +563,7 @@ func TestAccLeak_errors(t *testing.T) {
 		{
 			name:   "invalid credential format",
 			env:    func(*fakeapi.API) []string { return []string{"PILOTSTATUS_API_KEY=" + badFormat} },
-			passed: []secret{{"the malformed credential passed", badFormat}},
+			passed: []secrettest.Secret{{What: "the malformed credential passed", Value: badFormat}},
 			want:   words("Invalid Pilot Status Credential", "PILOTSTATUS_API_KEY", `does not start with "ps_"`),
 			logged: []any{"Called provider defined Provider Configure"},
 		},

@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -231,12 +232,12 @@ func TestAccNumberAPIKeyEphemeral_staysOutOfStateAndSharesList(t *testing.T) {
 				Config: base,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						planLacks(seeded.Raw),
+						planLacks(api, seeded.Raw),
 						calls.opened("plan"),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateLacks(seeded.Raw, ""),
+					stateLacks(api, seeded.Raw, ""),
 					keyIsCurrent(api, ownedKeyRes, "wn_2"),
 					apiCalls(api, regenerateCalls, 1), // wn_2 only
 					keyStillWorks(t, url, seeded.Raw),
@@ -248,7 +249,7 @@ func TestAccNumberAPIKeyEphemeral_staysOutOfStateAndSharesList(t *testing.T) {
 				Config: base + echoBlock,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						planLacks(seeded.Raw),
+						planLacks(api, seeded.Raw),
 						calls.opened("plan"),
 						plancheck.ExpectResourceAction(ownedKeyRes, plancheck.ResourceActionNoop),
 					},
@@ -256,7 +257,7 @@ func TestAccNumberAPIKeyEphemeral_staysOutOfStateAndSharesList(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					calls.opened("apply"),
 					statecheck.ExpectKnownValue(echoAddr, echoData("key"), knownvalue.StringExact(seeded.Raw)),
-					stateLacks(seeded.Raw, echoAddr),
+					stateLacks(api, seeded.Raw, echoAddr),
 					keyIsCurrent(api, ownedKeyRes, "wn_2"),
 					apiCalls(api, regenerateCalls, 1),
 				},
@@ -320,49 +321,37 @@ func keyStillWorks(t *testing.T, baseURL, raw string) statecheck.StateCheck {
 	})
 }
 
-// stateLacks checks that no resource but except (if any) has raw anywhere in its
-// state, sensitive or not.
-func stateLacks(raw, except string) statecheck.StateCheck {
+// stateLacks checks that no resource but except (if any) has raw anywhere in its state, sensitive
+// or not. The other keys the local API issued may be there (a managed key stores its own); any
+// other ps_ value may not.
+func stateLacks(api *fakeapi.API, raw, except string) statecheck.StateCheck {
+	secrets := secrettest.Named("the ephemeral key", raw)
 	return stateCheckFunc(func(req statecheck.CheckStateRequest) error {
 		if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
 			return fmt.Errorf("no state")
 		}
-		for _, r := range req.State.Values.RootModule.Resources {
-			if r.Address == except {
-				continue
-			}
-			b, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if strings.Contains(string(b), raw) {
-				return fmt.Errorf("the ephemeral key is in the state of %s", r.Address)
-			}
-		}
+		others := slices.DeleteFunc(api.IssuedKeys(), func(k string) bool { return k == raw })
 		if except == "" {
-			b, err := json.Marshal(req.State)
-			if err != nil {
-				return err
-			}
-			if strings.Contains(string(b), raw) {
-				return fmt.Errorf("the ephemeral key is in the state")
+			return jsonLeak("the state", req.State, secrets, others...)
+		}
+		for _, r := range req.State.Values.RootModule.Resources {
+			if r.Address != except {
+				if err := jsonLeak(r.Address, r, secrets, others...); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 }
 
-// planLacks checks that raw appears nowhere in the plan.
-func planLacks(raw string) plancheck.PlanCheck {
+// planLacks checks that raw appears nowhere in the plan; the tenant key of the provider block and
+// the other keys the local API issued may (a managed key's prior state holds its own), and no other
+// ps_ value.
+func planLacks(api *fakeapi.API, raw string) plancheck.PlanCheck {
 	return planCheckFunc(func(req plancheck.CheckPlanRequest) error {
-		b, err := json.Marshal(req.Plan)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(b), raw) {
-			return fmt.Errorf("the ephemeral key is in the plan")
-		}
-		return nil
+		others := slices.DeleteFunc(append(api.IssuedKeys(), api.TenantKey()), func(k string) bool { return k == raw })
+		return jsonLeak("the plan", req.Plan, secrettest.Named("the ephemeral key", raw), others...)
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -186,11 +188,9 @@ func TestEphemeralOpenErrors(t *testing.T) {
 				}
 			}
 			// Key ids too: the API accepts a key id as a credential (x-api-key-id).
-			for _, secret := range []string{secretKey, ephemeralCredential, "k_1", "k_9"} {
-				if strings.Contains(text, secret) || strings.Contains(logs.String(), secret) {
-					t.Errorf("a secret reached the error or the log:\n%s\n%s", text, logs.String())
-				}
-			}
+			secrets := secrettest.Named("a key or key id", secretKey, ephemeralCredential, "k_1", "k_9")
+			secrettest.Check(t, "the error", text, secrets)
+			secrettest.Check(t, "the log", logs.String(), secrets)
 			if n := tc.client.regenerates.Load(); n != 0 {
 				t.Errorf("%d regenerate calls, want 0", n)
 			}

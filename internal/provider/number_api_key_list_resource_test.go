@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -65,11 +66,8 @@ func (c queryAPIView) CheckQuery(_ context.Context, req querycheck.CheckQueryReq
 		resp.Error = err
 		return
 	}
-	for _, s := range leakSecrets(c.api) {
-		if strings.Contains(string(printed), s.value) {
-			resp.Error = fmt.Errorf("the query printed %s (ending in %q)", s.what, last4(s.value))
-			return
-		}
+	if resp.Error = secrettest.Error("the query", string(printed), leakSecrets(c.api)); resp.Error != nil {
+		return
 	}
 	if len(req.Query) == 0 {
 		resp.Error = fmt.Errorf("the query printed no result: there was nothing to search")

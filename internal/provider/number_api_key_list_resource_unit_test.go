@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
+
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -159,11 +161,7 @@ func objectAttrs(t *testing.T, v tftypes.Value) map[string]tftypes.Value {
 // noSecretIn fails the test when text holds a key or a key id the local API ever issued.
 func noSecretIn(t *testing.T, api *fakeapi.API, what, text string) {
 	t.Helper()
-	for _, s := range leakSecrets(api) {
-		if strings.Contains(text, s.value) {
-			t.Errorf("%s holds %s (ending in %q)", what, s.what, last4(s.value))
-		}
-	}
+	secrettest.Check(t, what, text, leakSecrets(api))
 }
 
 // Each number is listed once, in the API's order, with its identity and a display name a person

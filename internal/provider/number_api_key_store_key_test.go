@@ -1,12 +1,12 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -74,29 +74,22 @@ func planHoldsNoIssuedSecret(api *fakeapi.API) plancheck.PlanCheck {
 
 // jsonHoldsNoIssuedSecret is noIssuedSecretIn for the JSON of v.
 func jsonHoldsNoIssuedSecret(where string, v any, api *fakeapi.API) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return noIssuedSecretIn(where, string(b), api)
+	return jsonLeak(where, v, numbersSecrets(api), api.TenantKey())
 }
 
 // noIssuedSecretIn reports the first key or key id the local API issued for a number that text
-// holds, naming it by its last four characters. The tenant's credentials are left out: the test
-// configurations carry the tenant key in the provider block, which a plan records.
+// holds (secrettest), naming it by its last four characters.
 func noIssuedSecretIn(where, text string, api *fakeapi.API) error {
-	secrets := slices.DeleteFunc(leakSecrets(api), func(s secret) bool {
-		return s.value == api.TenantKey() || s.value == api.TenantKeyID()
+	return secrettest.Error(where, text, numbersSecrets(api), api.TenantKey())
+}
+
+// numbersSecrets is every key and key id the local API issued for a number: leakSecrets without the
+// tenant's credentials, which the test configurations carry in the provider block, and a plan
+// records.
+func numbersSecrets(api *fakeapi.API) []secrettest.Secret {
+	return slices.DeleteFunc(leakSecrets(api), func(s secrettest.Secret) bool {
+		return s.Value == api.TenantKey() || s.Value == api.TenantKeyID()
 	})
-	if len(secrets) < 2 {
-		return fmt.Errorf("only %d secrets to search for: the search would prove nothing", len(secrets))
-	}
-	for _, s := range secrets {
-		if strings.Contains(text, s.value) {
-			return fmt.Errorf("%s holds %s (ending in %q)", where, s.what, last4(s.value))
-		}
-	}
-	return nil
 }
 
 // With store_key = false the whole life of a key keeps working without the key or its id in
