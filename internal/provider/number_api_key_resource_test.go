@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -381,27 +380,17 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 	}
 }
 
-// A time_rotating id in keepers rotates the key when its time comes: the first
-// plan after the rotation time has passed recreates the time_rotating and replaces
-// the key in the same plan. The rotation time is half a minute after the test
-// starts (time_rotating reads the wall clock), and the test waits for it.
+// A time_rotating id in keepers rotates the key when its time comes. When the rotation time has
+// passed, hashicorp/time's own refresh removes the time_rotating from state and the next plan
+// creates it again, with an id known only after apply; the key is replaced in that same plan.
+// The test cannot move hashicorp/time's clock, so it has Terraform re-create the time_rotating
+// with a taint, which plans it the same way, rather than wait for a rotation time to pass.
 func TestAccNumberAPIKey_timeRotating(t *testing.T) {
-	// Wait for a parallel slot before reading the clock, not inside
-	// resource.ParallelTest, so that the rotation time is after the first apply.
 	skipUnlessAcc(t)
-	t.Parallel()
 	api, url := newTestAPI(t)
-	// time_rotating counts from rfc3339 in whole seconds; rotation_minutes = 1
-	// makes the rotation due 60 seconds after it.
-	// The lead covers the first apply and the plan after it on a loaded machine (12 seconds, with
-	// a second step for the quiet plan, was too short for Terraform 1.11 on two busy cores).
-	const lead = 30 * time.Second
-	rotateAt := time.Now().Add(lead).Truncate(time.Second)
-	base := rotateAt.Add(-time.Minute).UTC().Format(time.RFC3339)
-	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+	config := providerBlock(url, api.TenantKey()) + `
 resource "time_rotating" "schedule" {
-  rfc3339          = %q
-  rotation_minutes = 1
+  rotation_days = 30
 }
 
 resource "pilotstatus_number_api_key" "test" {
@@ -410,9 +399,9 @@ resource "pilotstatus_number_api_key" "test" {
     rotation = time_rotating.schedule.id
   }
 }
-`, base)
+`
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		ExternalProviders: map[string]resource.ExternalProvider{
 			"time": {Source: "registry.terraform.io/hashicorp/time", VersionConstraint: "0.14.2"},
@@ -425,33 +414,24 @@ resource "pilotstatus_number_api_key" "test" {
 					keyIsCurrent(api, addr, "wn_1"),
 					keys.AddStateValue(addr, keyPath),
 					apiCalls(api, regenerateCalls, 1),
-					// Checked after the apply, before that plan: a failure here is the machine's
-					// slowness, not a rotation.
-					stateCheckFunc(func(statecheck.CheckStateRequest) error {
-						if left := time.Until(rotateAt); left < 5*time.Second {
-							return fmt.Errorf("the first apply ended %s before the rotation time: too late to see the quiet plan (machine overloaded?)",
-								left.Round(time.Second))
-						}
-						return nil
-					}),
 				},
 			},
 			{
-				PreConfig: func() { time.Sleep(time.Until(rotateAt.Add(time.Second))) },
-				Config:    config,
+				Taint:  []string{"time_rotating.schedule"},
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("time_rotating.schedule", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("time_rotating.schedule", plancheck.ResourceActionReplace),
+						plancheck.ExpectUnknownValue("time_rotating.schedule", tfjsonpath.New("id")),
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					keys.AddStateValue(addr, keyPath),
 					apiCalls(api, regenerateCalls, 2),
 				},
-				// rfc3339 is fixed, so the recreated time_rotating is due at once again.
-				ExpectNonEmptyPlan: true,
 			},
 		},
 	})
