@@ -29,7 +29,42 @@ func bruteRedact(s string, secrets []string) string {
 			}
 		}
 	}
-	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	return maskSpans(s, spans)
+}
+
+// regexpRedact is the redaction with the standard library in place of the hand-built matcher: one
+// compiled alternation of the escaped secrets, leftmost-longest, searched again one byte after the
+// start of each match so that overlapping secrets are all found; the spans are joined as
+// bruteRedact joins them. It is the simpler alternative BenchmarkRedactMatchers measures the
+// matcher against, and passes the same oracle (TestRedactorMatchesTheRule).
+func regexpRedact(s string, secrets []string) string {
+	re := secretsRegexp(secrets)
+	if re == nil {
+		return maskSpans(s, findKeys(s, nil))
+	}
+	return regexpRedactWith(s, re)
+}
+
+// secretsRegexp is the leftmost-longest alternation of the non-empty secrets; nil for none.
+func secretsRegexp(secrets []string) *regexp.Regexp {
+	var quoted []string
+	for _, sec := range secrets {
+		if sec != "" {
+			quoted = append(quoted, regexp.QuoteMeta(sec))
+		}
+	}
+	if len(quoted) == 0 {
+		return nil
+	}
+	re := regexp.MustCompile(strings.Join(quoted, "|"))
+	re.Longest()
+	return re
+}
+
+// maskSpans masks spans of s as the rule says: spans that overlap are joined, sorted by start; a
+// joined span that is exactly one KeyPattern match becomes "ps_***", any other "***".
+func maskSpans(s string, spans []span) string {
+	slices.SortStableFunc(spans, func(a, b span) int { return a.start - b.start })
 	type joined struct {
 		start, end int
 		keys       []span
@@ -85,6 +120,9 @@ func TestRedactorMatchesTheRule(t *testing.T) {
 		want := bruteRedact(s, secrets)
 		if got := newRedactor(secrets).redact(s); got != want {
 			t.Fatalf("case %d: redact(%q) with secrets %q\n got %q\nwant %q", i, s, secrets, got, want)
+		}
+		if got := regexpRedact(s, secrets); got != want {
+			t.Fatalf("case %d: the standard library's regexpRedact(%q) with secrets %q\n got %q\nwant %q", i, s, secrets, got, want)
 		}
 		// Learnt one by one after the first redaction, the secrets give the same result.
 		r := newRedactor(nil)
@@ -280,6 +318,51 @@ func BenchmarkRedactorLearned(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The hand-built matcher beside the standard library's alternation (regexpRedact) on a 500-key list
+// body: with the configured key and the 500 key ids already learnt, and from a secret set that
+// learns them from the body (the matcher, or the regexp, built for 501 secrets).
+func BenchmarkRedactMatchers(b *testing.B) {
+	ids := benchIDs(500)
+	body := benchListBody(ids)
+	tenant := "ps_tenantSECRETkey0001"
+	secrets := append([]string{tenant}, ids...)
+	learnt := newRedactor(secrets)
+	run := func(name string, redact func() string) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if out := redact(); strings.Contains(out, ids[0]) || strings.Contains(out, "ps_0") {
+					b.Fatal("a secret survived redaction")
+				}
+			}
+		})
+	}
+	run("hand-built/learnt", func() string { return learnt.redact(body) })
+	re := secretsRegexp(secrets)
+	run("regexp/learnt", func() string { return regexpRedactWith(learnt.maskFields(body), re) })
+	run("hand-built/learning", func() string { return newRedactor([]string{tenant}).redact(body) })
+	run("regexp/learning", func() string {
+		r := newRedactor([]string{tenant})
+		m := r.maskFields(body)
+		return regexpRedactWith(m, secretsRegexp(r.list))
+	})
+}
+
+// regexpRedactWith is regexpRedact with its regexp compiled already.
+func regexpRedactWith(s string, re *regexp.Regexp) string {
+	spans := findKeys(s, nil)
+	for i := 0; i < len(s); {
+		loc := re.FindStringIndex(s[i:])
+		if loc == nil {
+			break
+		}
+		spans = append(spans, span{start: i + loc[0], end: i + loc[1]})
+		i += loc[0] + 1
+	}
+	return maskSpans(s, spans)
 }
 
 // What a change of the secret set costs: the matcher rebuilt for the configured key and 501 key
