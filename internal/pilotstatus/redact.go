@@ -92,7 +92,7 @@ func (r *redactor) redactPartial(s string) string {
 func (r *redactor) redactTail(s string, dropTail bool) string {
 	s = r.maskFields(s)
 	m := r.current()
-	spans, state := m.find(s, findKeys(s, nil))
+	spans, state := m.find(s, findKeys(s))
 	end := len(s)
 	if dropTail && m.edges[state+1] > m.edges[state] {
 		// s ends with the start of a longer secret. (A state without edges is a whole secret,
@@ -244,9 +244,10 @@ func keyByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }
 
-// findKeys appends the spans of KeyPattern's matches in s, as KeyPattern.FindAllStringIndex finds
+// findKeys returns the spans of KeyPattern's matches in s, as KeyPattern.FindAllStringIndex finds
 // them (leftmost, longest, not overlapping), without running the regexp.
-func findKeys(s string, spans []span) []span {
+func findKeys(s string) []span {
+	var spans []span
 	for i := 0; i < len(s); {
 		j := strings.Index(s[i:], KeyPrefix)
 		if j < 0 {

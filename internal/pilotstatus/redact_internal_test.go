@@ -40,7 +40,7 @@ func bruteRedact(s string, secrets []string) string {
 func regexpRedact(s string, secrets []string) string {
 	re := secretsRegexp(secrets)
 	if re == nil {
-		return maskSpans(s, findKeys(s, nil))
+		return maskSpans(s, findKeys(s))
 	}
 	return regexpRedactWith(s, re)
 }
@@ -144,7 +144,7 @@ func TestFindKeysIsKeyPattern(t *testing.T) {
 	for i := range 5000 {
 		s := randomText(rng, pieces, rng.IntN(30))
 		var got [][]int
-		for _, sp := range findKeys(s, nil) {
+		for _, sp := range findKeys(s) {
 			got = append(got, []int{sp.start, sp.end})
 		}
 		if want := KeyPattern.FindAllStringIndex(s, -1); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -353,7 +353,7 @@ func BenchmarkRedactMatchers(b *testing.B) {
 
 // regexpRedactWith is regexpRedact with its regexp compiled already.
 func regexpRedactWith(s string, re *regexp.Regexp) string {
-	spans := findKeys(s, nil)
+	spans := findKeys(s)
 	for i := 0; i < len(s); {
 		loc := re.FindStringIndex(s[i:])
 		if loc == nil {
