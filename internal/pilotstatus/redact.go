@@ -26,6 +26,10 @@ func Redact(s string, secrets ...string) string {
 	return newRedactor(secrets).redact(s)
 }
 
+// Redact masks in s what Redact does, and also every key id this Client has listed or made and its
+// configured credential, whatever surrounds them.
+func (c *Client) Redact(s string) string { return c.redactor.redact(s) }
+
 // redactor is Redact with a secret set that can grow: the configured credentials, then every key
 // id the client learns from an answer. Its matcher is built once per change of the set, on the
 // first use after the change. It is safe for concurrent use.

@@ -3,13 +3,17 @@ package provider
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
+	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/secrettest"
 )
 
 // A key id authenticates as x-api-key-id, so every key_id attribute is sensitive like the key,
@@ -42,26 +46,62 @@ func TestKeyIDIsSensitive(t *testing.T) {
 	}
 }
 
-// Every log field that may carry a key id is masked, whoever logs it.
-func TestMaskContextMasksKeyIDFields(t *testing.T) {
+// A key id the run has seen is masked in every log line of the provider, under whatever field name
+// or in the message, as are the keys and the credential; key_last4 stays.
+func TestProviderLogsMaskKeyIDsUnderAnyName(t *testing.T) {
 	t.Parallel()
-	var logs bytes.Buffer
-	ctx := maskContext(tflogtest.RootLogger(context.Background(), &logs), nil)
-	fields := map[string]any{
-		"key_id":         "k_field0000000001",
-		"state_key_id":   "k_field0000000002",
-		"current_key_id": "k_field0000000003",
-		"new_key_id":     "k_field0000000004",
-		"key_last4":      "wxyz",
+	api, url := newTestAPI(t)
+	client, err := pilotstatus.New(pilotstatus.Config{BaseURL: url, APIKey: api.TenantKey()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tflog.Warn(ctx, "key ids in fields", fields)
+	d := newProviderData(client, credential{source: "api_key", secrets: []string{api.TenantKey()}})
+	if _, err := d.allKeys(context.Background()); err != nil { // the run reads the key list: the client sees the ids
+		t.Fatal(err)
+	}
+	cur, _ := api.CurrentKey("wn_1")
+	var logs bytes.Buffer
+	ctx := d.maskContext(tflogtest.RootLogger(context.Background(), &logs))
+	d.warn(ctx, "a key id in the message: "+cur.ID, map[string]any{
+		"previous":                cur.ID,
+		"a_name_no_mask_knows_of": "before " + cur.ID + " after",
+		"tenant":                  api.TenantKey(),
+		"raw":                     cur.Raw,
+		"key_last4":               cur.Last4,
+	})
 	out := logs.String()
-	for name, v := range fields {
-		switch {
-		case name == "key_last4" && !strings.Contains(out, `"key_last4":"wxyz"`):
-			t.Errorf("key_last4 was masked or lost:\n%s", out)
-		case name != "key_last4" && (strings.Contains(out, fmt.Sprint(v)) || !strings.Contains(out, `"`+name+`":"***"`)):
-			t.Errorf("%s is not masked:\n%s", name, out)
+	secrettest.Check(t, "the log", out, leakSecrets(api))
+	for _, want := range []string{`"previous":"***"`, `"a_name_no_mask_knows_of":"before *** after"`, `"key_last4":"` + cur.Last4 + `"`, "in the message: ***"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log does not hold %s:\n%s", want, out)
 		}
+	}
+}
+
+// Every log line of the provider goes through provider_log.go, which redacts it: no other file
+// calls tflog's logging functions.
+func TestProviderLogsThroughOneFile(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := regexp.MustCompile(`\btflog\.(Trace|Debug|Info|Warn|Error)\(`)
+	checked := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "provider_log.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		if loc := direct.FindIndex(src); loc != nil {
+			t.Errorf("%s logs with tflog directly (%s): log through providerData.info, warn or debug", f, src[loc[0]:loc[1]])
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked %d files: the search found nothing to check", checked)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 var (
@@ -58,7 +57,7 @@ func (d *listDataSource[T, M]) Read(ctx context.Context, _ datasource.ReadReques
 		resp.Diagnostics.Append(d.failed(err, d.data.cred))
 		return
 	}
-	tflog.Debug(ctx, d.listed, map[string]any{"count": len(listed)})
+	d.data.debug(ctx, d.listed, map[string]any{"count": len(listed)})
 
 	// Never nil: an empty list, not null, when the tenant has none.
 	items := make([]M, 0, len(listed))

@@ -156,7 +156,7 @@ func (e *numberAPIKeyEphemeralResource) Open(ctx context.Context, req ephemeral.
 		return
 	}
 	setFromListed(&m, current)
-	tflog.Info(ctx, "Opened the number's current API key", map[string]any{"key_last4": current.KeyLast4})
+	e.data.info(ctx, "Opened the number's current API key", map[string]any{"key_last4": current.KeyLast4})
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 

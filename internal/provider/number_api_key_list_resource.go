@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -117,7 +116,7 @@ func (r *numberAPIKeyListResource) List(ctx context.Context, req list.ListReques
 	if req.Limit > 0 && int64(len(matched)) > req.Limit {
 		shown = matched[:req.Limit]
 	}
-	tflog.Debug(ctx, "Listed API keys for a query", map[string]any{
+	r.data.debug(ctx, "Listed API keys for a query", map[string]any{
 		"listed": len(listed), "matched": len(matched), "returned": len(shown), "limit": req.Limit,
 	})
 

@@ -118,13 +118,13 @@ func (r *numberAPIKeyResource) regenerate(ctx context.Context, numberID string, 
 		diags.Append(d)
 		return pilotstatus.RegeneratedKey{}, false
 	}
-	tflog.Info(ctx, "Regenerating API key")
+	r.data.info(ctx, "Regenerating API key", nil)
 	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
 		diags.Append(regenerationFailed(numberID, err, r.data.cred))
 		return pilotstatus.RegeneratedKey{}, false
 	}
-	tflog.Info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": key.Recovery.String()})
+	r.data.info(ctx, "Regenerated API key", map[string]any{"key_last4": key.KeyLast4, "recovery": key.Recovery.String()})
 	if d := recoveryWarning(numberID, key); d != nil {
 		diags.Append(d)
 	}
@@ -184,7 +184,7 @@ func (r *numberAPIKeyResource) listedForRefresh(ctx context.Context, numberID st
 		resp.Diagnostics.Append(refreshFailed(numberID, err, r.data.cred))
 		return current, false
 	case !found:
-		tflog.Warn(ctx, "WhatsApp number is gone; removing its key from state")
+		r.data.warn(ctx, "WhatsApp number is gone; removing its key from state", nil)
 		resp.Diagnostics.Append(numberGoneOnRefresh(numberID))
 		resp.State.RemoveResource(ctx)
 		return current, false
@@ -242,7 +242,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 	fields := map[string]any{"state_key_last4": state.KeyLast4.ValueString(), "current_key_last4": current.KeyLast4}
 	adopt := state.OnExternalRotation.ValueString() == onExternalRotationAdopt
 	if adopt && current.Revealed() {
-		tflog.Warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
+		r.data.warn(ctx, "API key was regenerated outside Terraform; adopting the new key", fields)
 		resp.Diagnostics.Append(adoptedOnRefresh(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 		setKeyFromList(state, current)
 		state.CreatedAt = types.StringNull()
@@ -251,7 +251,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 		setPrivate(ctx, resp.Private, privateExternalRotation, nil, &resp.Diagnostics)
 		return
 	}
-	tflog.Warn(ctx, "API key was regenerated outside Terraform", fields)
+	r.data.warn(ctx, "API key was regenerated outside Terraform", fields)
 	setPrivate(ctx, resp.Private, privateExternalRotation, []byte(quote(current.KeyLast4)), &resp.Diagnostics)
 	resp.Diagnostics.Append(externalRotationRead(numberID, state.KeyLast4.ValueString(), current.KeyLast4, adopt))
 }
@@ -275,10 +275,10 @@ func setKeyFromList(m *numberAPIKeyModel, current pilotstatus.NumberKey) {
 func (r *numberAPIKeyResource) adoptListed(ctx context.Context, state *numberAPIKeyModel, current pilotstatus.NumberKey, resp *resource.ReadResponse) {
 	setKeyFromList(state, current)
 	if !state.KeyFingerprint.IsNull() {
-		tflog.Info(ctx, "Imported the number's current API key")
+		r.data.info(ctx, "Imported the number's current API key", nil)
 		return
 	}
-	tflog.Warn(ctx, "Imported an API key the API does not reveal")
+	r.data.warn(ctx, "Imported an API key the API does not reveal", nil)
 	resp.Diagnostics.Append(importedNotRevealable(state.WhatsAppNumberID.ValueString(), current.KeyLast4))
 }
 
@@ -347,7 +347,7 @@ func (r *numberAPIKeyResource) adopt(ctx context.Context, plan *numberAPIKeyMode
 		resp.Diagnostics.Append(adoptionImpossibleAtApply(numberID, current.KeyLast4))
 		return false
 	}
-	tflog.Info(ctx, "Adopting the API key regenerated outside Terraform", map[string]any{"key_last4": current.KeyLast4})
+	r.data.info(ctx, "Adopting the API key regenerated outside Terraform", map[string]any{"key_last4": current.KeyLast4})
 	setKeyFromList(plan, current)
 	plan.CreatedAt = types.StringNull()
 	plan.KeyVersion = laterKeyVersion(state.KeyVersion, r.data.now())
@@ -367,7 +367,7 @@ func (r *numberAPIKeyResource) storeCurrentKey(ctx context.Context, plan *number
 		resp.Diagnostics.Append(keyChangedBeforeStore(numberID, state.KeyLast4.ValueString(), current.KeyLast4))
 		return false
 	}
-	tflog.Info(ctx, "Storing the number's current API key in state", map[string]any{"key_last4": current.KeyLast4})
+	r.data.info(ctx, "Storing the number's current API key in state", map[string]any{"key_last4": current.KeyLast4})
 	setKeyFromList(plan, current)
 	return true
 }
@@ -384,7 +384,7 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 		r.data.anchors.keep(numberID, plannedAnchor(types.StringNull(), state.RotationAnchor, state.KeyVersion, state.RotationPeriod))
 	}
 	if state.OnDestroy.ValueString() != onDestroyInvalidate {
-		tflog.Info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)")
+		r.data.info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)", nil)
 		return
 	}
 	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {
@@ -405,21 +405,21 @@ func (r *numberAPIKeyResource) invalidate(ctx context.Context, state numberAPIKe
 		diags.Append(invalidationReadFailed(numberID, err, r.data.cred))
 		return
 	case !found:
-		tflog.Info(ctx, "The WhatsApp number is gone; there is no key to invalidate")
+		r.data.info(ctx, "The WhatsApp number is gone; there is no key to invalidate", nil)
 		return
 	case !isStateKey(state, current):
-		tflog.Info(ctx, "Not invalidating: the number's current key is no longer this resource's key", map[string]any{
+		r.data.info(ctx, "Not invalidating: the number's current key is no longer this resource's key", map[string]any{
 			"current_key_last4": current.KeyLast4,
 		})
 		return
 	}
-	tflog.Info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_last4": current.KeyLast4})
+	r.data.info(ctx, "Invalidating the API key on destroy by regenerating it", map[string]any{"key_last4": current.KeyLast4})
 	key, err := r.data.client.RegenerateAPIKey(ctx, numberID, current.KeyID)
 	if err != nil {
 		diags.Append(invalidationFailed(numberID, err, r.data.cred))
 		return
 	}
-	tflog.Info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_last4": key.KeyLast4})
+	r.data.info(ctx, "Invalidated the API key; the new key was discarded", map[string]any{"new_key_last4": key.KeyLast4})
 }
 
 // ImportState takes the number id from the import id or from the identity. Importing

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
@@ -234,7 +233,7 @@ func (p *pilotStatusProvider) Configure(ctx context.Context, req provider.Config
 		data.now = p.opts.now
 	}
 	ctx = data.maskContext(ctx)
-	tflog.Info(ctx, "Configured Pilot Status provider", map[string]any{
+	data.info(ctx, "Configured Pilot Status provider", map[string]any{
 		"base_url":                settings.baseURL,
 		"auth_header":             settings.authHeader(),
 		"max_retries":             settings.maxRetries,

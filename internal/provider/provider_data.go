@@ -22,6 +22,8 @@ type apiClient interface {
 	CurrentKey(ctx context.Context, numberID string, since time.Time) (pilotstatus.NumberKey, bool, error)
 	RegenerateAPIKey(ctx context.Context, numberID, previousKeyID string) (pilotstatus.RegeneratedKey, error)
 	ListNumbers(ctx context.Context) ([]pilotstatus.Number, error)
+	// Redact masks in s every key, every key id the client has seen and the credentials.
+	Redact(s string) string
 }
 
 // providerData is shared by every resource of one provider process, that is one

@@ -46,3 +46,5 @@ func (c *stubClient) RegenerateAPIKey(context.Context, string, string) (pilotsta
 func (c *stubClient) ListNumbers(context.Context) ([]pilotstatus.Number, error) {
 	return nil, errors.New("not used")
 }
+
+func (c *stubClient) Redact(s string) string { return pilotstatus.Redact(s) }
