@@ -153,9 +153,16 @@ func TestAccLeak_rotation(t *testing.T) {
 	p := newLeakPath(t, cliKeysConfig)
 	p.run("create", applyArgs()...)
 	before, _ := p.api.CurrentKey("wn_1")
+	before2, _ := p.api.CurrentKey("wn_2")
 	plan := p.run("rotation plan", planArgs("-var", "rotation=2")...)
 	if !words("must be replaced", "API Key Will Be Regenerated").MatchString(plan) {
 		t.Errorf("the plan of a keepers change is not a replacement that warns of the regeneration:\n%s", p.c.redact(plan))
+	}
+	// Before anything is applied, the warning names a key about to die (the CLI prints one of the
+	// similar warnings in full) and says the destroy step makes no API call.
+	dies := regexp.MustCompile(`(?s)API Key Will Be Regenerated.*("wn_1".*ending in "` + before.Last4 + `"|"wn_2".*ending in "` + before2.Last4 + `")`)
+	if !dies.MatchString(plan) || !words("the destroy makes no API call").MatchString(plan) {
+		t.Errorf("the rotation plan does not name a key about to die, or what its destroy step does:\n%s", p.c.redact(plan))
 	}
 	p.keyShownSensitive("rotation plan", plan)
 	regenerations := p.regenerations()
@@ -263,6 +270,27 @@ func TestAccLeak_destroyInvalidate(t *testing.T) {
 		}
 	}
 	p.searchedAPI("destroy", "Invalidated the API key; the new key was discarded", "method=POST", keyFieldMasked)
+}
+
+// Destroy with on_destroy = "keep" after the key was regenerated outside Terraform: the destroy
+// makes no API call, and its warning says the key in state no longer works and names the number's
+// current key, which stays valid; it never says the key in state stays valid.
+func TestAccLeak_destroyKeep(t *testing.T) {
+	t.Parallel()
+	p := newLeakPath(t, importConfig)
+	p.run("import", "import", "-input=false", "-no-color", "pilotstatus_number_api_key.imported", "wn_3")
+	rotated, _ := p.api.RotateOutOfBand("wn_3")
+	regenerations := p.regenerations()
+	out := p.run("destroy", "destroy", "-auto-approve", "-input=false", "-no-color")
+	if !words("Destroying Does Not Invalidate the Key", "no longer works", `now ends in "`+rotated.Last4+`"`, "current key stays valid").MatchString(out) ||
+		strings.Contains(out, "that key stays valid") {
+		t.Errorf("the destroy plan does not say that the key in state is dead and the number's current key stays valid:\n%s", p.c.redact(out))
+	}
+	p.expectRegenerations("the destroy", regenerations, 0)
+	if cur, _ := p.api.CurrentKey("wn_3"); !keyWorks(t, p.url, cur.Raw) {
+		t.Error("the key of wn_3 stopped working after destroy")
+	}
+	p.searchedAPI("destroy", "Removed the API key from state; the key stays valid")
 }
 
 // The pilotstatus_numbers data source lists the tenant's numbers.
