@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,24 +129,121 @@ func skipUnlessAcc(t *testing.T) {
 
 // Configurations.
 
-// providerBlock configures the provider for the local API.
-func providerBlock(baseURL, apiKey string) string {
-	return hcl("base_url", baseURL, "api_key", apiKey, "max_retries", 2)
+// tfConfig is the one builder of test configurations: a provider block, then blocks in order. Its
+// methods return a new tfConfig, so a base configuration can be extended more than one way.
+type tfConfig struct {
+	provider []string // the provider block's lines
+	blocks   []string
 }
 
-// hcl writes a provider block from name, value pairs.
-func hcl(pairs ...any) string {
-	var b strings.Builder
-	b.WriteString("provider \"pilotstatus\" {\n")
+// providerWith starts a configuration whose provider block has the name, value pairs: strings
+// are written as HCL string literals, other values as they print.
+func providerWith(pairs ...any) tfConfig {
+	c := tfConfig{provider: []string{}}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case string:
-			fmt.Fprintf(&b, "  %s = %q\n", pairs[i], v)
-		default:
-			fmt.Fprintf(&b, "  %s = %v\n", pairs[i], v)
+		c.provider = append(c.provider, arg(fmt.Sprint(pairs[i]), pairs[i+1]))
+	}
+	return c
+}
+
+// localAPI starts a configuration for the local API at baseURL with apiKey and two retries;
+// more pairs follow in the provider block.
+func localAPI(baseURL, apiKey string, more ...any) tfConfig {
+	return providerWith(append([]any{"base_url", baseURL, "api_key", apiKey, "max_retries", 2}, more...)...)
+}
+
+// providerLines adds lines (HCL) to the provider block.
+func (c tfConfig) providerLines(lines ...string) tfConfig {
+	c.provider = append(slices.Clip(c.provider), lines...)
+	return c
+}
+
+// key adds a pilotstatus_number_api_key called name for numberID (written as a literal, so any
+// string can be tested), with lines (HCL; "" for none) in its body.
+func (c tfConfig) key(name, numberID string, lines ...string) tfConfig {
+	body := []string{"whatsapp_number_id = " + hclQuote(numberID)}
+	return c.add(block(`resource "pilotstatus_number_api_key" `+hclQuote(name), append(body, lines...)...))
+}
+
+// add adds blocks (HCL) after those already added.
+func (c tfConfig) add(blocks ...string) tfConfig {
+	c.blocks = append(slices.Clip(c.blocks), blocks...)
+	return c
+}
+
+func (c tfConfig) String() string {
+	var b strings.Builder
+	b.WriteString(block(`provider "pilotstatus"`, c.provider...))
+	for _, s := range c.blocks {
+		b.WriteString("\n" + s)
+	}
+	return b.String()
+}
+
+// block writes a block with header and lines (empty lines left out), one per line.
+func block(header string, lines ...string) string {
+	var b strings.Builder
+	b.WriteString(header + " {\n")
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			b.WriteString("  " + l + "\n")
 		}
 	}
 	b.WriteString("}\n")
+	return b.String()
+}
+
+// arg writes the argument name = v: a string as an HCL string literal, anything else as it prints.
+func arg(name string, v any) string {
+	if s, ok := v.(string); ok {
+		return name + " = " + hclQuote(s)
+	}
+	return fmt.Sprintf("%s = %v", name, v)
+}
+
+// rotation writes keepers = { rotation = v }.
+func rotation(v string) string {
+	return keepersArg(map[string]string{"rotation": v})
+}
+
+// keepersArg writes the keepers argument with the entries of m, in key order.
+func keepersArg(m map[string]string) string {
+	var b strings.Builder
+	b.WriteString("keepers = {")
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b.WriteString("\n    " + hclQuote(k) + " = " + hclQuote(m[k]))
+	}
+	b.WriteString("\n  }")
+	return b.String()
+}
+
+// hclQuote writes s as an HCL string literal that evaluates to exactly s: quotes, backslashes
+// and control characters are escaped, and "${" and "%{" are doubled so they stay literal.
+func hclQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case (r == '$' || r == '%') && strings.HasPrefix(s[i+1:], "{"):
+			b.WriteRune(r)
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
 	return b.String()
 }
 
@@ -155,25 +253,6 @@ const (
 	regenerateCalls = "POST /v1/api-keys"
 	addr            = "pilotstatus_number_api_key.test"
 )
-
-// keyConfig is the provider block and a key for numberID, with keepers when keepers is not "".
-func keyConfig(baseURL, apiKey, numberID, keepers string) string {
-	return keyConfigWith(baseURL, apiKey, numberID, keepers, "")
-}
-
-// keyConfigWith is keyConfig with more lines (body, HCL) in the key's block.
-func keyConfigWith(baseURL, apiKey, numberID, keepers, body string) string {
-	k := ""
-	if keepers != "" {
-		k = fmt.Sprintf("\n  keepers = { rotation = %q }", keepers)
-	}
-	return providerBlock(baseURL, apiKey) + fmt.Sprintf(`
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = %q%s
-%s
-}
-`, numberID, k, body)
-}
 
 // Expected output.
 

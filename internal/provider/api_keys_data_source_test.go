@@ -58,7 +58,7 @@ func TestAccAPIKeysDataSource_fields(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, api.TenantKey()) + apiKeysData,
+			Config: localAPI(url, api.TenantKey()).add(apiKeysData).String(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(apiKeysAddr, tfjsonpath.New("keys"), knownvalue.ListExact([]knownvalue.Check{
 					entry("wn_a", true),
@@ -86,7 +86,7 @@ func TestAccAPIKeysDataSource_noKeyInState(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config:            providerBlock(url, api.TenantKey()) + apiKeysData,
+			Config:            localAPI(url, api.TenantKey()).add(apiKeysData).String(),
 			ConfigStateChecks: []statecheck.StateCheck{noKeyIn(apiKeysAddr, append(raws, api.TenantKey()), len(apiKeysNumbers))},
 		}},
 	})
@@ -222,7 +222,7 @@ func TestAccAPIKeysDataSource_listError(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, api.TenantKey()) + apiKeysData,
+			Config: localAPI(url, api.TenantKey()).add(apiKeysData).String(),
 			ExpectError: words("Unable to Read API Keys", "GET /v1/api-keys", "server error", "tried 3 times",
 				"(HTTP 500)"),
 		}},
@@ -239,7 +239,7 @@ func TestAccAPIKeysDataSource_numberScopedKey(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, numberKey.Raw) + apiKeysData,
+			Config: localAPI(url, numberKey.Raw).add(apiKeysData).String(),
 			ExpectError: words("Unable to Read API Keys", "number-scoped key", "tenant-scoped key",
 				"NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
 		}},

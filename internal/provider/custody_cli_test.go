@@ -20,27 +20,23 @@ import (
 // state holds every number's one working key, a plan that cannot be applied fails,
 // and no key or key id is shown on the way (each test also runs the leak search).
 
-// custodyConfig is count keys for the numbers wn_1 ... wn_<count>, with a short
-// request_timeout; extra goes into the provider block.
-func custodyConfig(count int, providerExtra string) string {
-	return providersTF + fmt.Sprintf(`
-variable "rotation" {
-  type    = string
-  default = "1"
+// custodyConfig is count keys for the numbers wn_1 ... wn_<count> whose keepers are the variable
+// rotation, with lines in each key's body, for a provider with a short request_timeout.
+func custodyConfig(count int, lines ...string) tfConfig {
+	return custodyProvider("1s").add(custodyKeys(count, lines...))
 }
 
-provider "pilotstatus" {
-  request_timeout = "1s"
-  max_retries     = 2
-%s
+// custodyProvider starts a CLI configuration with the given request_timeout and the variable
+// rotation.
+func custodyProvider(timeout string) tfConfig {
+	return providerWith("request_timeout", timeout, "max_retries", 2).add(providersTF, block(`variable "rotation"`,
+		"type = string", `default = "1"`))
 }
 
-resource "pilotstatus_number_api_key" "k" {
-  count              = %d
-  whatsapp_number_id = "wn_${count.index + 1}"
-  keepers            = { rotation = var.rotation }
-}
-`, providerExtra, count)
+// custodyKeys is the block of count keys of custodyConfig.
+func custodyKeys(count int, lines ...string) string {
+	return block(`resource "pilotstatus_number_api_key" "k"`,
+		append([]string{arg("count", count), `whatsapp_number_id = "wn_${count.index + 1}"`, "keepers = { rotation = var.rotation }"}, lines...)...)
 }
 
 // numbered is n numbers wn_1 ... wn_n.
@@ -79,7 +75,7 @@ func TestAccCLI_lateRegeneration(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
+			p := newLeakPath(t, custodyConfig(1).String(), numbered(1)...)
 			p.run("create", applyArgs()...)
 			before := p.regenerations()
 			f := tt.fault
@@ -108,7 +104,7 @@ func TestAccCLI_lostAnswers(t *testing.T) {
 	t.Parallel()
 	t.Run("the list reveals the keys", func(t *testing.T) {
 		t.Parallel()
-		p := newLeakPath(t, custodyConfig(3, ""), numbered(3)...)
+		p := newLeakPath(t, custodyConfig(3).String(), numbered(3)...)
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 100})
 		p.run("create", applyArgs()...)
 		p.expectRegenerations("the create", 0, 3)
@@ -116,7 +112,7 @@ func TestAccCLI_lostAnswers(t *testing.T) {
 	})
 	t.Run("the list hides the keys", func(t *testing.T) {
 		t.Parallel()
-		p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
+		p := newLeakPath(t, custodyConfig(1).String(), numbered(1)...)
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointRegenerate, Kind: fakeapi.FaultDropAfterWork, Times: 100})
 		// The list answers without the keys: a lost key cannot be recovered from it.
 		p.api.AddFault(fakeapi.Fault{Endpoint: fakeapi.EndpointListKeys, Kind: fakeapi.FaultMissingKey, Field: "key", Times: 1000})
@@ -136,7 +132,7 @@ func TestAccCLI_interrupt(t *testing.T) {
 	const n = 30
 	// Each regeneration takes 2s, well within request_timeout: only the interruption
 	// can end one early.
-	p := newLeakPath(t, strings.Replace(custodyConfig(n, ""), `request_timeout = "1s"`, `request_timeout = "10s"`, 1), numbered(n)...)
+	p := newLeakPath(t, custodyProvider("10s").add(custodyKeys(n)).String(), numbered(n)...)
 	seeded := map[string]string{}
 	for _, id := range numberIDs(n) {
 		k, _ := p.api.CurrentKey(id)
@@ -209,12 +205,8 @@ func TestAccCLI_interrupt(t *testing.T) {
 // no duplicate.
 func TestAccCLI_duplicateNumber(t *testing.T) {
 	t.Parallel()
-	one := custodyConfig(1, "")
-	two := one + `
-resource "pilotstatus_number_api_key" "again" {
-  whatsapp_number_id = "wn_1"
-}
-`
+	one := custodyConfig(1).String()
+	two := custodyConfig(1).key("again", "wn_1").String()
 	p := newLeakPath(t, two, numbered(1)...)
 	out := p.fail("both new", p.tenant, planArgs()...)
 	if !words("Duplicate WhatsApp Number", `"wn_1"`).MatchString(out) {
@@ -248,7 +240,7 @@ resource "pilotstatus_number_api_key" "again" {
 // whose path makes the key list answer 404. Nothing is regenerated.
 func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, custodyConfig(1, ""), numbered(2)...)
+	p := newLeakPath(t, custodyConfig(1).String(), numbered(2)...)
 	numberKey, _ := p.api.CurrentKey("wn_2")
 	unreachable := closedPort(t)
 	p.passed = append(p.passed, secrettest.Secret{What: "the number-scoped key", Value: numberKey.Raw}, secrettest.Secret{What: "the number-scoped key id", Value: numberKey.ID},
@@ -263,14 +255,14 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 		{"number-scoped key", []string{"PILOTSTATUS_API_KEY=" + numberKey.Raw}, "", []string{summaryListKeys, "number-scoped key"}},
 		{"number-scoped key id", []string{"PILOTSTATUS_API_KEY_ID=" + numberKey.ID}, "", []string{summaryListKeys, "number-scoped key"}},
 		{"unreachable host", append([]string{"PILOTSTATUS_BASE_URL=" + unreachable}, p.tenant...), "", []string{summaryListKeys, "did not complete"}},
-		{"unknown number", p.tenant, strings.Replace(custodyConfig(1, ""), `"wn_${count.index + 1}"`, `"wn_404"`, 1),
+		{"unknown number", p.tenant, custodyProvider("1s").key("k", "wn_404").String(),
 			[]string{"WhatsApp Number Not Found", `"wn_404"`}},
 		{"wrong base path", append([]string{"PILOTSTATUS_BASE_URL=" + p.url + "/api"}, p.tenant...), "", []string{summaryListKeys, "check base_url"}},
 	} {
 		if tt.config != "" {
 			p.write(tt.config)
 		} else {
-			p.write(custodyConfig(1, ""))
+			p.write(custodyConfig(1).String())
 		}
 		out := p.fail(tt.name, tt.env, planArgs()...)
 		if !words(tt.want...).MatchString(out) {
@@ -288,14 +280,12 @@ func TestAccCLI_planFailsWhenApplyCannotWork(t *testing.T) {
 // plan that introduces the choice.
 func TestAccCLI_switchToAdopt(t *testing.T) {
 	t.Parallel()
-	p := newLeakPath(t, custodyConfig(1, ""), numbered(1)...)
+	p := newLeakPath(t, custodyConfig(1).String(), numbered(1)...)
 	p.run("create", applyArgs()...)
 	p.api.RotateOutOfBand("wn_1")
 	p.run("refresh notices", planArgs()...)
 	before := p.regenerations()
-	adopt := strings.Replace(custodyConfig(1, ""), `keepers            = { rotation = var.rotation }`,
-		`keepers            = { rotation = var.rotation }
-  on_external_rotation = "adopt"`, 1)
+	adopt := custodyConfig(1, `on_external_rotation = "adopt"`).String()
 	p.write(adopt)
 	plan := p.run("adopt plan", planArgs()...)
 	if !strings.Contains(plan, "Adopting Key Rotated Outside Terraform") || strings.Contains(plan, "must be replaced") {

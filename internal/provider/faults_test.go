@@ -194,18 +194,12 @@ func (k keyResource) address() string { return "pilotstatus_number_api_key." + k
 // faultConfig is a configuration with bounded requests: a small request_timeout and
 // few retries.
 func faultConfig(baseURL, apiKey string, maxRetries int, keys []keyResource) string {
-	var b strings.Builder
-	b.WriteString(hcl("base_url", baseURL, "api_key", apiKey, "max_retries", maxRetries, "request_timeout", faultTimeout,
-		"regeneration_settle_time", faultSettle))
+	c := providerWith("base_url", baseURL, "api_key", apiKey, "max_retries", maxRetries, "request_timeout", faultTimeout,
+		"regeneration_settle_time", faultSettle)
 	for _, k := range keys {
-		fmt.Fprintf(&b, `
-resource "pilotstatus_number_api_key" %q {
-  whatsapp_number_id = %q
-  keepers            = { rotation = %q }
-}
-`, k.name, k.numberID, k.keepers)
+		c = c.key(k.name, k.numberID, rotation(k.keepers))
 	}
-	return b.String()
+	return c.String()
 }
 
 // faultScenario is what a fault test applies: before (nil for none) sets up, then

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,63 +20,18 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-// hclQuote writes s as an HCL string literal that evaluates to exactly s: quotes, backslashes
-// and control characters are escaped, and "${" and "%{" are doubled so they stay literal.
-func hclQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case (r == '$' || r == '%') && strings.HasPrefix(s[i+1:], "{"):
-			b.WriteRune(r)
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 // hostileKeyConfig is a pilotstatus_number_api_key per name in ids (resource name → number id),
 // each with the same keepers (none when nil).
 func hostileKeyConfig(baseURL, apiKey string, ids map[string]string, keepers map[string]string) string {
-	var b strings.Builder
-	b.WriteString(providerBlock(baseURL, apiKey))
-	names := make([]string, 0, len(ids))
-	for name := range ids {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		fmt.Fprintf(&b, "\nresource \"pilotstatus_number_api_key\" %q {\n  whatsapp_number_id = %s\n", name, hclQuote(ids[name]))
+	c := localAPI(baseURL, apiKey)
+	for _, name := range slices.Sorted(maps.Keys(ids)) {
+		k := ""
 		if keepers != nil {
-			keys := make([]string, 0, len(keepers))
-			for k := range keepers {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			b.WriteString("  keepers = {\n")
-			for _, k := range keys {
-				fmt.Fprintf(&b, "    %s = %s\n", hclQuote(k), hclQuote(keepers[k]))
-			}
-			b.WriteString("  }\n")
+			k = keepersArg(keepers)
 		}
-		b.WriteString("}\n")
+		c = c.key(name, ids[name], k)
 	}
-	return b.String()
+	return c.String()
 }
 
 // keepersExact checks the whole keepers map in state.
@@ -335,12 +291,7 @@ func TestAccHostile_nullKeeper(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
 	withKeepers := func(keepers string) string {
-		return providerBlock(url, api.TenantKey()) + `
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  keepers            = ` + keepers + `
-}
-`
+		return localAPI(url, api.TenantKey()).key("test", "wn_1", "keepers = "+keepers).String()
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),

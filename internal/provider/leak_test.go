@@ -405,19 +405,6 @@ const (
 	disprovedLogged = "The key list shows the key unchanged: the failed regeneration did nothing"
 )
 
-func errorConfig(numberID, extra string) string {
-	return providersTF + `
-provider "pilotstatus" {
-  max_retries = 1
-  ` + extra + `
-}
-
-resource "pilotstatus_number_api_key" "k" {
-  whatsapp_number_id = "` + numberID + `"
-}
-`
-}
-
 // Every error path: the command fails with the diagnostic the path is about, the
 // API saw the calls (or, for a credential refused before any call, none), and no
 // secret appears in what the CLI printed or logged, neither the keys, nor the
@@ -611,7 +598,7 @@ func TestAccLeak_errors(t *testing.T) {
 			if numberID == "" {
 				numberID = "wn_1"
 			}
-			p := newLeakPath(t, errorConfig(numberID, tc.extra))
+			p := newLeakPath(t, providerWith("max_retries", 1).providerLines(tc.extra).add(providersTF).key("k", numberID).String())
 			p.passed = tc.passed
 			env := p.tenant
 			if tc.env != nil {

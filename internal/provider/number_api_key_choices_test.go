@@ -13,15 +13,11 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-// choicesConfig is a key for wn_1 with keepers and extra lines in its body, and a
-// consumer whose input is the key's id.
-func choicesConfig(url, tenant, keepers, extra string) string {
-	return keyConfigWith(url, tenant, "wn_1", keepers, extra) + `
-resource "terraform_data" "consumer" {
+// keyIDConsumer is a consumer whose input is the key's id.
+const keyIDConsumer = `resource "terraform_data" "consumer" {
   input = pilotstatus_number_api_key.test.key_id
 }
 `
-}
 
 // on_destroy = "invalidate" kills the key on destroy, and in a replacement that
 // destroys first it kills the old key before the new one is made: the key in state
@@ -35,7 +31,7 @@ func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: choicesConfig(url, tenant, "1", invalidate),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1"), invalidate).add(keyIDConsumer).String(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					captureAttr(addr, "key", &first),
@@ -43,7 +39,7 @@ func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
 				},
 			},
 			{
-				Config:           choicesConfig(url, tenant, "2", invalidate),
+				Config:           localAPI(url, tenant).key("test", "wn_1", rotation("2"), invalidate).add(keyIDConsumer).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
@@ -58,7 +54,7 @@ func TestAccNumberAPIKey_onDestroyInvalidate(t *testing.T) {
 						t.Error("the key before the replacement still works")
 					}
 				},
-				Config:            providerBlock(url, tenant),
+				Config:            localAPI(url, tenant).String(),
 				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 4)},
 			},
@@ -84,14 +80,14 @@ func TestAccNumberAPIKey_onDestroyInvalidateCreateBeforeDestroy(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: choicesConfig(url, tenant, "1", extra),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1"), extra).add(keyIDConsumer).String(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					captureAttr(addr, "key", &first),
 				},
 			},
 			{
-				Config:           choicesConfig(url, tenant, "2", extra),
+				Config:           localAPI(url, tenant).key("test", "wn_1", rotation("2"), extra).add(keyIDConsumer).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionCreateBeforeDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The new key works: the destroy of the old object did not regenerate.
@@ -107,7 +103,7 @@ func TestAccNumberAPIKey_onDestroyInvalidateCreateBeforeDestroy(t *testing.T) {
 					}
 					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config:             providerBlock(url, tenant),
+				Config:             localAPI(url, tenant).String(),
 				ConfigStateChecks:  []statecheck.StateCheck{apiCalls(api, regenerateCalls, 2)},
 				ExpectNonEmptyPlan: false,
 			},
@@ -131,7 +127,7 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: choicesConfig(url, tenant, "1", adopt),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1"), adopt).add(keyIDConsumer).String(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
 					versions.AddStateValue(addr, tfjsonpath.New("key_version")),
@@ -142,7 +138,7 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 				PreConfig: func() {
 					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config: choicesConfig(url, tenant, "1", adopt),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1"), adopt).add(keyIDConsumer).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
@@ -163,7 +159,7 @@ func TestAccNumberAPIKey_adoptExternalRotation(t *testing.T) {
 						t.Fatal("rotating wn_1 to a legacy key at the local API failed")
 					}
 				},
-				Config:           choicesConfig(url, tenant, "1", adopt),
+				Config:           localAPI(url, tenant).key("test", "wn_1", rotation("1"), adopt).add(keyIDConsumer).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
@@ -208,14 +204,14 @@ func TestAccNumberAPIKey_onDestroyInvalidateErrors(t *testing.T) {
 			var held string
 			steps := []resource.TestStep{
 				{
-					Config:            choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
+					Config:            localAPI(url, tenant).key("test", "wn_1", rotation("1"), `  on_destroy = "invalidate"`).add(keyIDConsumer).String(),
 					ConfigStateChecks: []statecheck.StateCheck{captureAttr(addr, "key", &held)},
 				},
 			}
 			if tc.fails {
 				steps = append(steps, resource.TestStep{
 					PreConfig:   func() { api.AddFault(tc.fault) },
-					Config:      providerBlock(url, tenant),
+					Config:      localAPI(url, tenant).String(),
 					ExpectError: tc.want,
 				}, resource.TestStep{
 					// Still in state, and the key still works.
@@ -225,7 +221,7 @@ func TestAccNumberAPIKey_onDestroyInvalidateErrors(t *testing.T) {
 							t.Error("the key stopped working although the destroy failed")
 						}
 					},
-					Config:            choicesConfig(url, tenant, "1", `  on_destroy = "invalidate"`),
+					Config:            localAPI(url, tenant).key("test", "wn_1", rotation("1"), `  on_destroy = "invalidate"`).add(keyIDConsumer).String(),
 					ConfigPlanChecks:  planAction(plancheck.ResourceActionNoop),
 					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1"), apiCalls(api, regenerateCalls, tc.posts)},
 				})
@@ -236,7 +232,7 @@ func TestAccNumberAPIKey_onDestroyInvalidateErrors(t *testing.T) {
 						api.AddFault(tc.fault)
 					}
 				},
-				Config: providerBlock(url, tenant),
+				Config: localAPI(url, tenant).String(),
 			})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),

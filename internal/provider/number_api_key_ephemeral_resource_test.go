@@ -79,8 +79,8 @@ func echoData(attr string) tfjsonpath.Path { return tfjsonpath.New("data").AtMap
 func TestAccNumberAPIKeyEphemeral_opensCurrentKey(t *testing.T) {
 	api, url := newTestAPI(t)
 	seeded, _ := api.CurrentKey("wn_1")
-	config := providerBlock(url, api.TenantKey()) + ephemeralBlock("wn_1") + echoBlock
-	rotated := providerBlock(url, api.TenantKey()) + ephemeralBlock("wn_1") + echoAfterRotation
+	config := localAPI(url, api.TenantKey()).add(ephemeralBlock("wn_1"), echoBlock).String()
+	rotated := localAPI(url, api.TenantKey()).add(ephemeralBlock("wn_1"), echoAfterRotation).String()
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -196,7 +196,7 @@ func TestAccNumberAPIKeyEphemeral_errors(t *testing.T) {
 				TerraformVersionChecks:   ephemeralVersions,
 				ProtoV6ProviderFactories: echoFactories(factories()),
 				Steps: []resource.TestStep{{
-					Config:      providerBlock(url, key) + ephemeralBlock(tc.numberID) + echoBlock,
+					Config:      localAPI(url, key).add(ephemeralBlock(tc.numberID), echoBlock).String(),
 					ExpectError: tc.want,
 				}},
 			})
@@ -222,7 +222,7 @@ func TestAccNumberAPIKeyEphemeral_staysOutOfStateAndSharesList(t *testing.T) {
 	calls := &configLog{api: api}
 	fs := factories()
 	fs["pilotstatus"] = calls.wrap(fs["pilotstatus"])
-	base := providerBlock(url, api.TenantKey()) + ephemeralBlock("wn_1") + ownedBlock
+	base := localAPI(url, api.TenantKey()).add(ephemeralBlock("wn_1"), ownedBlock).String()
 
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   ephemeralVersions,
@@ -471,7 +471,7 @@ func (s countingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRes
 func TestAccNumberAPIKeyEphemeral_opensKeyRegeneratedInSameApply(t *testing.T) {
 	api, url := newTestAPI(t)
 	config := func(keepers, echo string) string {
-		return providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+		return localAPI(url, api.TenantKey()).add(fmt.Sprintf(`
 resource "pilotstatus_number_api_key" "owned" {
   whatsapp_number_id = "wn_1"
   keepers = {
@@ -482,7 +482,7 @@ resource "pilotstatus_number_api_key" "owned" {
 ephemeral "pilotstatus_number_api_key" "x" {
   whatsapp_number_id = pilotstatus_number_api_key.owned.whatsapp_number_id
 }
-`, keepers) + echo
+`, keepers), echo).String()
 	}
 	keys := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{

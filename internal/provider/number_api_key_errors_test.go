@@ -125,10 +125,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 			if numberID == "" {
 				numberID = "wn_1"
 			}
-			config := keyConfig(url, key, numberID, "")
-			if tc.extra != "" {
-				config = strings.Replace(config, "max_retries = 2\n", "max_retries = 2\n  "+tc.extra+"\n", 1)
-			}
+			config := localAPI(url, key).providerLines(tc.extra).key("test", numberID).String()
 			steps := []resource.TestStep{{
 				PreConfig: func() {
 					if tc.fault != nil {
@@ -158,7 +155,7 @@ func TestAccNumberAPIKey_regenerateErrors(t *testing.T) {
 // A failed list call during refresh is an error, never a removal from state.
 func TestAccNumberAPIKey_refreshErrorKeepsState(t *testing.T) {
 	api, url := newTestAPI(t)
-	config := keyConfig(url, api.TenantKey(), "wn_1", "")
+	config := localAPI(url, api.TenantKey()).key("test", "wn_1").String()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
@@ -192,90 +189,90 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 	api, url := newTestAPI(t)
 	cases := []struct {
 		name     string
-		provider string
+		provider tfConfig
 		env      map[string]string
 		want     *regexp.Regexp
 	}{
 		{
 			name:     "no credentials",
-			provider: hcl("base_url", url),
+			provider: providerWith("base_url", url),
 			want:     words("Missing Pilot Status Credentials", "api_key", "PILOTSTATUS_API_KEY", "PILOT_STATUS_API_KEY", "PILOTSTATUS_API_KEY_ID"),
 		},
 		{
 			name:     "both credentials configured",
-			provider: hcl("base_url", url, "api_key", "ps_a", "api_key_id", "k_a"),
+			provider: providerWith("base_url", url, "api_key", "ps_a", "api_key_id", "k_a"),
 			want:     words("api_key_id", "api_key"),
 		},
 		{
 			name:     "both credentials in the environment",
-			provider: hcl("base_url", url),
+			provider: providerWith("base_url", url),
 			env:      map[string]string{envAPIKey: "ps_a", envAPIKeyID: "k_a"},
 			want:     words("Conflicting Credentials", "PILOTSTATUS_API_KEY", "PILOTSTATUS_API_KEY_ID"),
 		},
 		{
 			name:     "configured key that is not a Pilot Status key",
-			provider: hcl("base_url", url, "api_key", "not-a-key"),
+			provider: providerWith("base_url", url, "api_key", "not-a-key"),
 			want:     words("Invalid Pilot Status Credential", "from the provider argument api_key", `does not start with "ps_"`),
 		},
 		{
 			name:     "key id in PILOTSTATUS_API_KEY",
-			provider: hcl("base_url", url),
+			provider: providerWith("base_url", url),
 			env:      map[string]string{envAPIKey: fakeapi.DefaultTenantKeyID},
 			want: words("Invalid Pilot Status Credential", "from the environment variable PILOTSTATUS_API_KEY is not usable",
 				"belongs in the environment variable PILOTSTATUS_API_KEY_ID, with PILOTSTATUS_API_KEY unset"),
 		},
 		{
 			name:     "key id in api_key",
-			provider: hcl("base_url", url, "api_key", fakeapi.DefaultTenantKeyID),
+			provider: providerWith("base_url", url, "api_key", fakeapi.DefaultTenantKeyID),
 			want: words("Invalid Pilot Status Credential", "from the provider argument api_key is not usable",
 				"belongs in the provider argument api_key_id, with api_key unset"),
 		},
 		{
 			name:     "key id with a line break in PILOTSTATUS_API_KEY_ID",
-			provider: hcl("base_url", url),
+			provider: providerWith("base_url", url),
 			env:      map[string]string{envAPIKeyID: fakeapi.DefaultTenantKeyID + "\n"},
 			want:     words("Invalid Pilot Status Credential", "PILOTSTATUS_API_KEY_ID", "Set PILOTSTATUS_API_KEY_ID again to the id"),
 		},
 		{
 			name:     "key in the environment with a line break",
-			provider: hcl("base_url", url),
+			provider: providerWith("base_url", url),
 			env:      map[string]string{envAPIKeyAlt: "ps_abc\n"},
 			want:     words("Invalid Pilot Status Credential", "from the environment variable PILOT_STATUS_API_KEY", "line breaks"),
 		},
 		{
 			name:     "malformed base_url",
-			provider: hcl("base_url", "::not a url", "api_key", "ps_a"),
+			provider: providerWith("base_url", "::not a url", "api_key", "ps_a"),
 			want:     words("Invalid Base URL", "base_url"),
 		},
 		{
 			name:     "plain http to a remote host",
-			provider: hcl("base_url", "http://pilotstatus.example.com", "api_key", "ps_a"),
+			provider: providerWith("base_url", "http://pilotstatus.example.com", "api_key", "ps_a"),
 			want:     words("Invalid Base URL", "base_url", "http", "loopback", "PILOTSTATUS_BASE_URL"),
 		},
 		{
 			name:     "plain http to a remote host from the environment",
-			provider: hcl("api_key", "ps_a"),
+			provider: providerWith("api_key", "ps_a"),
 			env:      map[string]string{envBaseURL: "http://pilotstatus.example.com"},
 			want:     words("Invalid Base URL", "PILOTSTATUS_BASE_URL", "loopback"),
 		},
 		{
 			name:     "max_retries out of range",
-			provider: hcl("api_key", "ps_a", "max_retries", 50),
+			provider: providerWith("api_key", "ps_a", "max_retries", 50),
 			want:     words("max_retries", "between 0 and 20"),
 		},
 		{
 			name:     "request_timeout not a duration",
-			provider: hcl("api_key", "ps_a", "request_timeout", "soon"),
+			provider: providerWith("api_key", "ps_a", "request_timeout", "soon"),
 			want:     words("Invalid Duration", `"soon" is not a positive duration`),
 		},
 		{
 			name:     "max_requests_per_second zero",
-			provider: hcl("api_key", "ps_a", "max_requests_per_second", 0),
+			provider: providerWith("api_key", "ps_a", "max_requests_per_second", 0),
 			want:     words("max_requests_per_second", "between 0.010000 and 1000.000000"),
 		},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { planFails(t, tc.env, tc.provider+wn1Resource, tc.want) })
+		t.Run(tc.name, func(t *testing.T) { planFails(t, tc.env, tc.provider.key("test", "wn_1").String(), tc.want) })
 	}
 	if got := api.TotalCalls(); got != 0 {
 		t.Errorf("configuration errors let %d requests reach the API", got)
@@ -290,19 +287,19 @@ func TestAccProvider_rejectedCredentialNamesItsSource(t *testing.T) {
 	const wrongKey, wrongID = "ps_notTheTenantKey0000", "k_not_the_tenant_key"
 	cases := []struct {
 		source   string
-		provider string
+		provider tfConfig
 		env      map[string]string
 		want     string
 	}{
-		{"api_key", hcl("base_url", url, "api_key", wrongKey), nil, "the key from the provider argument api_key. "},
-		{"api_key_id", hcl("base_url", url, "api_key_id", wrongID), nil, "the key id from the provider argument api_key_id. "},
-		{envAPIKey, hcl("base_url", url), map[string]string{envAPIKey: wrongKey}, "the key from the environment variable PILOTSTATUS_API_KEY. "},
-		{envAPIKeyAlt, hcl("base_url", url), map[string]string{envAPIKeyAlt: wrongKey}, "the key from the environment variable PILOT_STATUS_API_KEY. "},
-		{envAPIKeyID, hcl("base_url", url), map[string]string{envAPIKeyID: wrongID}, "the key id from the environment variable PILOTSTATUS_API_KEY_ID. "},
+		{"api_key", providerWith("base_url", url, "api_key", wrongKey), nil, "the key from the provider argument api_key. "},
+		{"api_key_id", providerWith("base_url", url, "api_key_id", wrongID), nil, "the key id from the provider argument api_key_id. "},
+		{envAPIKey, providerWith("base_url", url), map[string]string{envAPIKey: wrongKey}, "the key from the environment variable PILOTSTATUS_API_KEY. "},
+		{envAPIKeyAlt, providerWith("base_url", url), map[string]string{envAPIKeyAlt: wrongKey}, "the key from the environment variable PILOT_STATUS_API_KEY. "},
+		{envAPIKeyID, providerWith("base_url", url), map[string]string{envAPIKeyID: wrongID}, "the key id from the environment variable PILOTSTATUS_API_KEY_ID. "},
 	}
 	for _, tc := range cases {
 		t.Run(tc.source, func(t *testing.T) {
-			planFails(t, tc.env, tc.provider+wn1Resource,
+			planFails(t, tc.env, tc.provider.key("test", "wn_1").String(),
 				words("Unable to Read API Keys", "rejected the credentials (401):", tc.want, "Set "+tc.source+" to", "(HTTP 401)"))
 		})
 	}
@@ -326,7 +323,7 @@ func TestAccNumberAPIKey_invalidNumberID(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				Steps: []resource.TestStep{{
-					Config:      keyConfig(url, api.TenantKey(), id, ""),
+					Config:      localAPI(url, api.TenantKey()).key("test", id).String(),
 					ExpectError: regexp.MustCompile(`whatsapp_number_id|WhatsApp number id`),
 				}},
 			})
@@ -343,21 +340,21 @@ func TestAccProvider_credentialSources(t *testing.T) {
 	api, url := newTestAPI(t)
 	cases := []struct {
 		name     string
-		provider string
+		provider tfConfig
 		env      map[string]string
 	}{
-		{"PILOTSTATUS_API_KEY", hcl(), map[string]string{envAPIKey: api.TenantKey(), envBaseURL: url}},
-		{"PILOT_STATUS_API_KEY", hcl(), map[string]string{envAPIKeyAlt: api.TenantKey(), envBaseURL: url}},
-		{"PILOTSTATUS_API_KEY_ID", hcl(), map[string]string{envAPIKeyID: api.TenantKeyID(), envBaseURL: url}},
-		{"api_key_id", hcl("api_key_id", api.TenantKeyID(), "base_url", url), nil},
-		{"configured key wins over the environment", providerBlock(url, api.TenantKey()), map[string]string{envAPIKey: "ps_stale"}},
+		{"PILOTSTATUS_API_KEY", providerWith(), map[string]string{envAPIKey: api.TenantKey(), envBaseURL: url}},
+		{"PILOT_STATUS_API_KEY", providerWith(), map[string]string{envAPIKeyAlt: api.TenantKey(), envBaseURL: url}},
+		{"PILOTSTATUS_API_KEY_ID", providerWith(), map[string]string{envAPIKeyID: api.TenantKeyID(), envBaseURL: url}},
+		{"api_key_id", providerWith("api_key_id", api.TenantKeyID(), "base_url", url), nil},
+		{"configured key wins over the environment", localAPI(url, api.TenantKey()), map[string]string{envAPIKey: "ps_stale"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(withEnv(tc.env)),
 				Steps: []resource.TestStep{{
-					Config:            tc.provider + wn1Resource,
+					Config:            tc.provider.key("test", "wn_1").String(),
 					ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
 				}},
 			})
@@ -365,20 +362,13 @@ func TestAccProvider_credentialSources(t *testing.T) {
 	}
 }
 
-// wn1Resource owns the key of wn_1, for tests that vary the provider block.
-const wn1Resource = `
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-}
-`
-
 // Every request carries the provider's User-Agent with its version.
 func TestAccProvider_userAgent(t *testing.T) {
 	api, url, agents := newUserAgentRecorder(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config:            keyConfig(url, api.TenantKey(), "wn_1", ""),
+			Config:            localAPI(url, api.TenantKey()).key("test", "wn_1").String(),
 			ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_1")},
 		}},
 	})

@@ -17,19 +17,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-// identityImportConfig imports the key of numberID by identity into the resource
-// test, with keepers when keepers is not "".
-func identityImportConfig(url, tenant, numberID, keepers string) string {
-	return keyConfig(url, tenant, numberID, keepers) + fmt.Sprintf(`
-import {
-  to = pilotstatus_number_api_key.test
-  identity = {
-    whatsapp_number_id = %q
-  }
-}
-`, numberID)
-}
-
 // identityIs checks the identity in state: the number id, and nothing else.
 func identityIs(address, numberID string) statecheck.StateCheck {
 	return statecheck.ExpectIdentity(address, map[string]knownvalue.Check{
@@ -53,7 +40,9 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: identityImportConfig(url, tenant, "wn_2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_2").add(block("import",
+					"to = pilotstatus_number_api_key.test",
+					`identity = { whatsapp_number_id = "wn_2" }`)).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						// The import stores no credential; the apply takes the key from the list, in place.
@@ -75,7 +64,7 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 				},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_2").String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -83,7 +72,7 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 			},
 			{
 				// The first keepers after the import are recorded without regenerating.
-				Config:           keyConfig(url, tenant, "wn_2", "1"),
+				Config:           localAPI(url, tenant).key("test", "wn_2", rotation("1")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					identityIs(addr, "wn_2"),
@@ -92,7 +81,7 @@ func TestAccNumberAPIKey_importByIdentity(t *testing.T) {
 				},
 			},
 			{
-				Config:           keyConfig(url, tenant, "wn_2", "2"),
+				Config:           localAPI(url, tenant).key("test", "wn_2", rotation("2")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					identityIs(addr, "wn_2"),
@@ -131,17 +120,13 @@ func TestAccNumberAPIKey_identityOfCreatedAndLegacyKeys(t *testing.T) {
 	tenant := api.TenantKey()
 	legacy, _ := api.CurrentKey("wn_old")
 	legacyAddr := "pilotstatus_number_api_key.legacy"
-	config := keyConfig(url, tenant, "wn_1", "1") + `
-resource "pilotstatus_number_api_key" "legacy" {
-  whatsapp_number_id = "wn_old"
-}
-`
+	config := localAPI(url, tenant).key("test", "wn_1", rotation("1")).key("legacy", "wn_old").String()
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   identityCLIs,
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: keyConfig(url, tenant, "wn_1", "1"),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1")).String(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					identityIs(addr, "wn_1"),
 					statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New("whatsapp_number_id")),
@@ -193,12 +178,12 @@ func TestAccNumberAPIKey_importByIdentityErrors(t *testing.T) {
 				TerraformVersionChecks:   identityCLIs,
 				ProtoV6ProviderFactories: factories(),
 				Steps: []resource.TestStep{{
-					Config: keyConfig(url, api.TenantKey(), "wn_1", "") + fmt.Sprintf(`
+					Config: localAPI(url, api.TenantKey()).key("test", "wn_1").add(fmt.Sprintf(`
 import {
   to       = pilotstatus_number_api_key.test
   identity = %s
 }
-`, tc.identity),
+`, tc.identity)).String(),
 					ExpectError: tc.want,
 				}},
 			})

@@ -127,7 +127,7 @@ func TestAccNumberAPIKeyList_query(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			// A query runs in a configuration: this one configures the provider and manages nothing.
-			{Config: providerBlock(url, api.TenantKey())},
+			{Config: localAPI(url, api.TenantKey()).String()},
 			{
 				PreConfig: func() { calls = api.TotalCalls() },
 				Query:     true,
@@ -179,7 +179,7 @@ list "pilotstatus_number_api_key" "all" {
 		TerraformVersionChecks:   queryCLIs,
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
-			{Config: providerBlock(url, api.TenantKey())},
+			{Config: localAPI(url, api.TenantKey()).String()},
 			{
 				PreConfig: func() { calls = api.TotalCalls() },
 				Query:     true,

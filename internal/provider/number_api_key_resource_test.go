@@ -28,7 +28,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: keyConfig(url, tenant, "wn_1", "1"),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("1")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
@@ -64,7 +64,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version", "key", "key_id", "store_key"},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_1", "2"),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -78,7 +78,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				Config: keyConfig(url, tenant, "wn_1", "2"),
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -89,7 +89,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 				PreConfig: func() {
 					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config:           keyConfig(url, tenant, "wn_1", "2"),
+				Config:           localAPI(url, tenant).key("test", "wn_1", rotation("2")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_1"),
@@ -99,7 +99,7 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 			},
 			{
 				// Destroy: no API call, the key stays valid.
-				Config:            providerBlock(url, tenant),
+				Config:            localAPI(url, tenant).String(),
 				Destroy:           false,
 				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 3)},
@@ -116,16 +116,11 @@ func TestAccNumberAPIKey_lifecycle(t *testing.T) {
 // Null and {} keepers are the same value: switching between them changes nothing.
 func TestAccNumberAPIKey_emptyKeepersEqualNull(t *testing.T) {
 	api, url := newTestAPI(t)
-	withEmpty := providerBlock(url, api.TenantKey()) + `
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  keepers            = {}
-}
-`
+	withEmpty := localAPI(url, api.TenantKey()).key("test", "wn_1", "keepers = {}").String()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
-			{Config: keyConfig(url, api.TenantKey(), "wn_1", "")},
+			{Config: localAPI(url, api.TenantKey()).key("test", "wn_1").String()},
 			{
 				Config: withEmpty,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -133,7 +128,7 @@ resource "pilotstatus_number_api_key" "test" {
 				},
 			},
 			{
-				Config: keyConfig(url, api.TenantKey(), "wn_1", ""),
+				Config: localAPI(url, api.TenantKey()).key("test", "wn_1").String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -154,7 +149,7 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:             keyConfig(url, tenant, "wn_2", ""),
+				Config:             localAPI(url, tenant).key("test", "wn_2").String(),
 				ResourceName:       addr,
 				ImportState:        true,
 				ImportStateId:      "wn_2",
@@ -164,7 +159,7 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 				},
 			},
 			{
-				Config:           keyConfig(url, tenant, "wn_2", "1"),
+				Config:           localAPI(url, tenant).key("test", "wn_2", rotation("1")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_2"),
@@ -173,7 +168,7 @@ func TestAccNumberAPIKey_importExisting(t *testing.T) {
 				},
 			},
 			{
-				Config:           keyConfig(url, tenant, "wn_2", "2"),
+				Config:           localAPI(url, tenant).key("test", "wn_2", rotation("2")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyIsCurrent(api, addr, "wn_2"),
@@ -195,7 +190,7 @@ func TestAccNumberAPIKey_importBlock(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:             keyConfig(url, api.TenantKey(), "wn_1", "1"),
+				Config:             localAPI(url, api.TenantKey()).key("test", "wn_1", rotation("1")).String(),
 				ResourceName:       addr,
 				ImportState:        true,
 				ImportStateKind:    resource.ImportBlockWithID,
@@ -225,7 +220,7 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:             keyConfig(url, api.TenantKey(), "wn_old", ""),
+				Config:             localAPI(url, api.TenantKey()).key("test", "wn_old").String(),
 				ResourceName:       addr,
 				ImportState:        true,
 				ImportStateId:      "wn_old",
@@ -236,7 +231,7 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 			},
 			{
 				// The first keepers after an import are recorded without regenerating.
-				Config:           keyConfig(url, api.TenantKey(), "wn_old", "1"),
+				Config:           localAPI(url, api.TenantKey()).key("test", "wn_old", rotation("1")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key"), knownvalue.Null()),
@@ -247,7 +242,7 @@ func TestAccNumberAPIKey_importLegacy(t *testing.T) {
 			},
 			{
 				// A keepers change regenerates: now the key is usable.
-				Config:            keyConfig(url, api.TenantKey(), "wn_old", "2"),
+				Config:            localAPI(url, api.TenantKey()).key("test", "wn_old", rotation("2")).String(),
 				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{keyIsCurrent(api, addr, "wn_old")},
 			},
@@ -262,14 +257,14 @@ func TestAccNumberAPIKey_numberRemoved(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
-			{Config: keyConfig(url, api.TenantKey(), "wn_1", "")},
+			{Config: localAPI(url, api.TenantKey()).key("test", "wn_1").String()},
 			{
 				PreConfig: func() {
 					if !api.RemoveNumber("wn_1") {
 						t.Fatal("removing wn_1 failed")
 					}
 				},
-				Config:      keyConfig(url, api.TenantKey(), "wn_1", ""),
+				Config:      localAPI(url, api.TenantKey()).key("test", "wn_1").String(),
 				ExpectError: words("WhatsApp Number Not Found", `no WhatsApp number "wn_1"`, "nothing was regenerated"),
 			},
 		},
@@ -287,12 +282,12 @@ func TestAccNumberAPIKey_oneListCallPerRun(t *testing.T) {
 		numbers[i] = fakeapi.Number{ID: fmt.Sprintf("wn_%02d", i), Number: fmt.Sprintf("55119000%05d", i), Name: "n"}
 	}
 	api, url := newTestAPI(t, numbers...)
-	config := providerBlock(url, api.TenantKey()) + fmt.Sprintf(`
+	config := localAPI(url, api.TenantKey()).add(fmt.Sprintf(`
 resource "pilotstatus_number_api_key" "all" {
   count              = %d
   whatsapp_number_id = format("wn_%%02d", count.index)
 }
-`, n)
+`, n)).String()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
@@ -323,14 +318,7 @@ resource "pilotstatus_number_api_key" "all" {
 // names the number, and nothing is regenerated.
 func TestAccNumberAPIKey_duplicateNumberGuard(t *testing.T) {
 	api, url := newTestAPI(t)
-	config := providerBlock(url, api.TenantKey()) + `
-resource "pilotstatus_number_api_key" "a" {
-  whatsapp_number_id = "wn_1"
-}
-resource "pilotstatus_number_api_key" "b" {
-  whatsapp_number_id = "wn_1"
-}
-`
+	config := localAPI(url, api.TenantKey()).key("a", "wn_1").key("b", "wn_1").String()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
@@ -363,7 +351,7 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				Steps: []resource.TestStep{{
-					Config:        keyConfig(url, api.TenantKey(), "wn_1", ""),
+					Config:        localAPI(url, api.TenantKey()).key("test", "wn_1").String(),
 					ResourceName:  addr,
 					ImportState:   true,
 					ImportStateId: tc.id,
@@ -388,18 +376,8 @@ func TestAccNumberAPIKey_importErrors(t *testing.T) {
 func TestAccNumberAPIKey_timeRotating(t *testing.T) {
 	skipUnlessAcc(t)
 	api, url := newTestAPI(t)
-	config := providerBlock(url, api.TenantKey()) + `
-resource "time_rotating" "schedule" {
-  rotation_days = 30
-}
-
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  keepers = {
-    rotation = time_rotating.schedule.id
-  }
-}
-`
+	config := localAPI(url, api.TenantKey()).key("test", "wn_1", "keepers = { rotation = time_rotating.schedule.id }").
+		add(block(`resource "time_rotating" "schedule"`, "rotation_days = 30")).String()
 	keys := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),

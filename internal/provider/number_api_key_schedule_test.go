@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,21 +18,9 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-// scheduleConfig is a key with a rotation period and keepers, and a consumer that
-// is replaced whenever the key is.
-func scheduleConfig(url, tenant, period, keepers string) string {
-	p := ""
-	if period != "" {
-		p = fmt.Sprintf("rotation_period = %q", period)
-	}
-	return scheduleConfigWith(url, tenant, p, keepers)
-}
-
-// scheduleConfigWith is scheduleConfig with the schedule's arguments written out
-// (attrs, HCL lines).
-func scheduleConfigWith(url, tenant, attrs, keepers string) string {
-	return keyConfigWith(url, tenant, "wn_1", keepers, "  "+attrs) + `
-resource "terraform_data" "consumer" {
+// scheduleConsumers are two consumers of the key: one replaced whenever the key is,
+// one on rotations only.
+const scheduleConsumers = `resource "terraform_data" "consumer" {
   input = "uses the key"
   lifecycle {
     replace_triggered_by = [pilotstatus_number_api_key.test]
@@ -47,7 +34,6 @@ resource "terraform_data" "on_rotation" {
   }
 }
 `
-}
 
 // consumer names the whole key resource in replace_triggered_by, so it is replaced
 // by every change of it, in place or not; onRotation names key_version, so it is
@@ -145,7 +131,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
-				Config: scheduleConfig(url, tenant, "30d", "1"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "30d"), rotation("1")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
@@ -157,7 +143,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			{
 				// One second before the rotation is due: nothing to do.
 				PreConfig: func() { clock.Set(createdAt(t, api, "wn_1").Add(30*24*time.Hour - time.Millisecond)) },
-				Config:    scheduleConfig(url, tenant, "30d", "1"),
+				Config:    localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "30d"), rotation("1")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -166,7 +152,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			{
 				// Exactly at next_rotation_at: a replacement, and the consumer is replaced too.
 				PreConfig: func() { clock.Advance(time.Millisecond) },
-				Config:    scheduleConfig(url, tenant, "30d", "1"),
+				Config:    localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "30d"), rotation("1")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectRotation(), plancheck.ExpectUnknownValue(addr, tfjsonpath.New("next_rotation_at"))),
 				},
@@ -180,7 +166,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 						t.Error("the key before the scheduled rotation still works")
 					}
 				},
-				Config: scheduleConfig(url, tenant, "1000h", "1"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "1000h"), rotation("1")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectInPlace(),
 						// 1000 hours after the anchor, the first key (1 January, 09:00:00.001).
@@ -194,7 +180,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			},
 			{
 				// Keepers rotate the key and fire replace_triggered_by; the schedule stays.
-				Config: scheduleConfig(url, tenant, "1000h", "2"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "1000h"), rotation("2")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
@@ -206,7 +192,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 					clock.Advance(time.Minute)
 					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config: scheduleConfig(url, tenant, "1000h", "2"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "1000h"), rotation("2")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
@@ -215,7 +201,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			{
 				// Without a period there is no schedule, and no regeneration.
 				PreConfig: func() { clock.Advance(5000 * time.Hour) },
-				Config:    scheduleConfig(url, tenant, "", "2"),
+				Config:    localAPI(url, tenant).key("test", "wn_1", rotation("2")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: append(expectInPlace(),
 						plancheck.ExpectKnownValue(addr, tfjsonpath.New("next_rotation_at"), knownvalue.Null()),
@@ -229,7 +215,7 @@ func TestAccNumberAPIKey_rotationPeriod(t *testing.T) {
 			{
 				// A period that has already run out when it is set rotates the key at once; the
 				// new key is the first of the schedule and anchors it.
-				Config: scheduleConfig(url, tenant, "90s", "2"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "90s"), rotation("2")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: expectRotation(),
 				},
@@ -247,7 +233,7 @@ func scheduleRun(t *testing.T, start time.Time, attrs string) (*clocktest.Clock,
 	t.Helper()
 	clock := clocktest.New(start)
 	api, url := newClockedAPI(t, clock)
-	return clock, api, start.Add(time.Millisecond), scheduleConfigWith(url, api.TenantKey(), attrs, "1")
+	return clock, api, start.Add(time.Millisecond), localAPI(url, api.TenantKey()).key("test", "wn_1", attrs, rotation("1")).add(scheduleConsumers).String()
 }
 
 // A daily plan on a 5-day period with a 1-day window, day by day over three cycles:
@@ -298,7 +284,7 @@ func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 	tenant := api.TenantKey()
 	anchor := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
 	withAnchor := func(a time.Time) string {
-		return scheduleConfigWith(url, tenant, fmt.Sprintf("rotation_period = \"7d\"\n  rotation_anchor = %q", formatTime(a)), "1")
+		return localAPI(url, tenant).key("test", "wn_1", fmt.Sprintf("rotation_period = \"7d\"\n  rotation_anchor = %q", formatTime(a)), rotation("1")).add(scheduleConsumers).String()
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
@@ -344,7 +330,7 @@ func TestAccNumberAPIKey_rotationAnchor(t *testing.T) {
 				},
 			},
 			{
-				Config: scheduleConfig(url, tenant, "7d", "1"),
+				Config: localAPI(url, tenant).key("test", "wn_1", arg("rotation_period", "7d"), rotation("1")).add(scheduleConsumers).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -427,7 +413,7 @@ func TestAccNumberAPIKey_scheduleInvalid(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tc := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      scheduleConfigWith(url, tenant, tc.attrs, "1"),
+			Config:      localAPI(url, tenant).key("test", "wn_1", tc.attrs, rotation("1")).add(scheduleConsumers).String(),
 			PlanOnly:    true,
 			ExpectError: tc.want,
 		})
@@ -445,12 +431,9 @@ func TestAccNumberAPIKey_scheduleInvalid(t *testing.T) {
 func TestAccNumberAPIKey_rotationPeriodInvalid(t *testing.T) {
 	api, url := newTestAPI(t)
 	var steps []resource.TestStep
-	// scheduleConfig leaves an empty period unset; set it explicitly here.
-	unset := scheduleConfig(url, api.TenantKey(), "", "1")
 	for _, period := range []string{"", "0s", "0d", "-1h", "30", "1w", "1ms", "d", "30 d", "1e3h", "1000000d"} {
 		steps = append(steps, resource.TestStep{
-			Config: strings.Replace(unset, `whatsapp_number_id = "wn_1"`,
-				fmt.Sprintf("whatsapp_number_id = \"wn_1\"\n  rotation_period = %q", period), 1),
+			Config:      localAPI(url, api.TenantKey()).key("test", "wn_1", arg("rotation_period", period), rotation("1")).add(scheduleConsumers).String(),
 			PlanOnly:    true,
 			ExpectError: words("Invalid Rotation Period", `such as "90s", "720h", "30d"`),
 		})
@@ -470,17 +453,8 @@ func TestAccNumberAPIKey_rotationPeriodAfterImport(t *testing.T) {
 	importedAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := clocktest.New(importedAt)
 	api, url := newClockedAPI(t, clock)
-	config := providerBlock(url, api.TenantKey()) + `
-import {
-  to = pilotstatus_number_api_key.test
-  id = "wn_1"
-}
-
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  rotation_period    = "10d"
-}
-`
+	config := localAPI(url, api.TenantKey()).key("test", "wn_1", `rotation_period = "10d"`).
+		add(block("import", "to = pilotstatus_number_api_key.test", `id = "wn_1"`)).String()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{

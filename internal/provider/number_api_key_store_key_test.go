@@ -20,18 +20,6 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/fakeapi"
 )
 
-// storeKeyConfig is a key for wn_1 with store_key = false, keepers and extra lines in its body.
-func storeKeyConfig(url, tenant, keepers, extra string) string {
-	return providerBlock(url, tenant) + fmt.Sprintf(`
-resource "pilotstatus_number_api_key" "test" {
-  whatsapp_number_id = "wn_1"
-  store_key          = false
-  keepers            = { rotation = %q }
-%s
-}
-`, keepers, extra)
-}
-
 // keyOutOfState checks that the resource holds the number's current key by its fingerprint and
 // last four characters only: key and key_id are null.
 func keyOutOfState(api *fakeapi.API, address, numberID string) statecheck.StateCheck {
@@ -112,7 +100,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: storeKeyConfig(url, tenant, "1", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("1")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
@@ -134,7 +122,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"keepers", "created_at", "key_version"},
 			},
 			{
-				Config: storeKeyConfig(url, tenant, "2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -146,7 +134,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 				ConfigStateChecks: outOfState(2, fingerprints.AddStateValue(addr, tfjsonpath.New("key_fingerprint"))),
 			},
 			{
-				Config: storeKeyConfig(url, tenant, "2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -157,7 +145,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 				PreConfig: func() {
 					rotateOutOfBand(t, api, "wn_1")
 				},
-				Config: storeKeyConfig(url, tenant, "2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -172,7 +160,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 					k := rotateOutOfBand(t, api, "wn_1")
 					adopted = testFingerprint(k.Raw)
 				},
-				Config: storeKeyConfig(url, tenant, "2", `  on_external_rotation = "adopt"`),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2"), `  on_external_rotation = "adopt"`).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
@@ -194,7 +182,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 			},
 			{
 				// store_key false → true: the key comes from the list, in place, without regenerating.
-				Config: keyConfig(url, tenant, "wn_1", "2") + "\n",
+				Config: localAPI(url, tenant).key("test", "wn_1", rotation("2")).add("\n").String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
@@ -210,7 +198,7 @@ func TestAccNumberAPIKey_storeKeyFalse(t *testing.T) {
 			},
 			{
 				// store_key true → false: the key leaves state in place, still without regenerating.
-				Config: storeKeyConfig(url, tenant, "2", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
@@ -242,12 +230,12 @@ func TestAccNumberAPIKey_storeKeyFalseOnDestroy(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:            storeKeyConfig(url, tenant, "1", extra),
+				Config:            localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("1"), extra).String(),
 				ConfigStateChecks: []statecheck.StateCheck{keyOutOfState(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 1)},
 			},
 			{
 				PreConfig:        func() { first, _ = api.CurrentKey("wn_1") },
-				Config:           storeKeyConfig(url, tenant, "2", extra),
+				Config:           localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2"), extra).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionCreateBeforeDestroy),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The new key works: the destroy of the old object did not regenerate.
@@ -258,7 +246,7 @@ func TestAccNumberAPIKey_storeKeyFalseOnDestroy(t *testing.T) {
 			},
 			{
 				PreConfig:        func() { second, _ = api.CurrentKey("wn_1") },
-				Config:           providerBlock(url, tenant),
+				Config:           localAPI(url, tenant).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionDestroy),
 				// The destroy found its own key by the fingerprint and invalidated it.
 				ConfigStateChecks: []statecheck.StateCheck{apiCalls(api, regenerateCalls, 3)},
@@ -284,7 +272,7 @@ func TestAccNumberAPIKey_storeKeyFalseSchedule(t *testing.T) {
 		ProtoV6ProviderFactories: factories(withClock(clock.Now)),
 		Steps: []resource.TestStep{
 			{
-				Config: storeKeyConfig(url, tenant, "1", `  rotation_period = "30d"`),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("1"), `  rotation_period = "30d"`).String(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					keyOutOfState(api, addr, "wn_1"),
 					fingerprints.AddStateValue(addr, tfjsonpath.New("key_fingerprint")),
@@ -292,7 +280,7 @@ func TestAccNumberAPIKey_storeKeyFalseSchedule(t *testing.T) {
 			},
 			{
 				PreConfig: func() { clock.Set(createdAt(t, api, "wn_1").Add(30 * 24 * time.Hour)) },
-				Config:    storeKeyConfig(url, tenant, "1", `  rotation_period = "30d"`),
+				Config:    localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("1"), `  rotation_period = "30d"`).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -321,7 +309,7 @@ func TestAccNumberAPIKey_storeKeyFalseLegacy(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:             storeKeyConfig(url, tenant, "", ""),
+				Config:             localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("")).String(),
 				ResourceName:       addr,
 				ImportState:        true,
 				ImportStateId:      "wn_1",
@@ -331,7 +319,7 @@ func TestAccNumberAPIKey_storeKeyFalseLegacy(t *testing.T) {
 				},
 			},
 			{
-				Config:           storeKeyConfig(url, tenant, "", ""),
+				Config:           localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("")).String(),
 				ConfigPlanChecks: planAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("key_fingerprint"), knownvalue.Null()),
@@ -340,13 +328,13 @@ func TestAccNumberAPIKey_storeKeyFalseLegacy(t *testing.T) {
 				},
 			},
 			{
-				Config: storeKeyConfig(url, tenant, "", ""),
+				Config: localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("")).String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				Config:            storeKeyConfig(url, tenant, "2", ""),
+				Config:            localAPI(url, tenant).key("test", "wn_1", "store_key = false", rotation("2")).String(),
 				ConfigPlanChecks:  planAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{keyOutOfState(api, addr, "wn_1"), apiCalls(api, regenerateCalls, 1)},
 			},

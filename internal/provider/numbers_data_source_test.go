@@ -63,9 +63,9 @@ func TestAccNumbersDataSource_fields(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, api.TenantKey()) + `
+			Config: localAPI(url, api.TenantKey()).add(`
 data "pilotstatus_numbers" "all" {}
-`,
+`).String(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(numbersAddr, tfjsonpath.New("numbers"), knownvalue.ListExact([]knownvalue.Check{
 					number("wn_a", "5511999990003", "Suporte", "META", "OPEN", true, created),
@@ -86,9 +86,9 @@ func TestAccNumbersDataSource_empty(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, api.TenantKey()) + `
+			Config: localAPI(url, api.TenantKey()).add(`
 data "pilotstatus_numbers" "all" {}
-`,
+`).String(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(numbersAddr, tfjsonpath.New("numbers"), knownvalue.ListExact([]knownvalue.Check{})),
 			},
@@ -183,9 +183,9 @@ func TestAccNumbersDataSource_listError(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(url, api.TenantKey()) + `
+			Config: localAPI(url, api.TenantKey()).add(`
 data "pilotstatus_numbers" "all" {}
-`,
+`).String(),
 			ExpectError: words("Unable to List WhatsApp Numbers", "GET /v1/numbers", "tenant-scoped key",
 				"Dashboard → Profile → API", "NUMBER_SCOPE_NOT_ALLOWED", "(HTTP 403)"),
 		}},

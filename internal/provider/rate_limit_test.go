@@ -26,13 +26,13 @@ func TestAccRateLimit_adaptiveRotateAll(t *testing.T) {
 	api, url := newTestAPI(t, numbers...)
 	api.SetStrictRateLimit(20, 5)
 	config := func(rotation string) string {
-		return hcl("base_url", url, "api_key", api.TenantKey()) + fmt.Sprintf(`
+		return providerWith("base_url", url, "api_key", api.TenantKey()).add(fmt.Sprintf(`
 resource "pilotstatus_number_api_key" "k" {
   count              = %d
   whatsapp_number_id = format("wn_%%02d", count.index + 1)
   keepers            = { rotation = %q }
 }
-`, n, rotation)
+`, n, rotation)).String()
 	}
 	current := func() []statecheck.StateCheck {
 		checks := make([]statecheck.StateCheck, 0, n)

@@ -307,7 +307,7 @@ func profilePlan(ctx context.Context, cli, work string, env []string, n int) err
 				strings.HasSuffix(line, "go-hclog.(*intLogger).log") ||
 				strings.HasSuffix(line, "tfsdklog.SubsystemTrace") ||
 				strings.HasSuffix(line, "_Handler") ||
-				strings.Contains(line, "(*numberAPIKeyResource).") || strings.Contains(line, "(*keyCache).") {
+				strings.Contains(line, "(*numberAPIKeyResource).") || strings.Contains(line, "(*keyList).") {
 				fmt.Println(line)
 			}
 		}
