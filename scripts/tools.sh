@@ -116,10 +116,23 @@ build_tools_module() {
   log "built $(basename "$dest") $version in $((SECONDS - started)) s"
 }
 
+# write_backend_stubs writes the stub of every remote-state backend that
+# tools/terraform/go.mod replaces with ./stubs/<name>, from the one template in
+# tools/terraform/stubs (the folders are generated, not committed).
+write_backend_stubs() {
+  local stubs="$root/tools/terraform/stubs" name
+  for name in $(sed -n 's|.*/internal/backend/remote-state/\([a-z0-9]*\) => ./stubs/\1$|\1|p' "$root/tools/terraform/go.mod"); do
+    mkdir -p "$stubs/$name"
+    sed "s/NAME/$name/g" "$stubs/backend.go.tmpl" >"$stubs/$name/backend.go"
+    sed "s/NAME/$name/g; s/TERRAFORM_VERSION/v$TERRAFORM_CURRENT_VERSION/" "$stubs/go.mod.tmpl" >"$stubs/$name/go.mod"
+  done
+}
+
 # The current Terraform, from tools/terraform: Terraform's own module with its
 # remote-state backends replaced by stubs (the module zip lacks them). Without
 # version.dev=no, "terraform version" would say -dev.
 install_terraform_current() {
+  write_backend_stubs
   build_tools_module terraform-current "$TERRAFORM_CURRENT_VERSION" terraform github.com/hashicorp/terraform \
     "$tools/terraform-$TERRAFORM_CURRENT_VERSION/terraform" "-X github.com/hashicorp/terraform/version.dev=no"
 }

@@ -117,11 +117,7 @@ func checkExamples(t *testing.T, files []string, prefix string, known map[string
 	t.Helper()
 	blocks := 0
 	for _, file := range files {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, ok := parseHCL(t, file, src)
+		body, ok := parseHCLFile(t, file)
 		if !ok {
 			continue
 		}
@@ -156,6 +152,16 @@ func checkExamples(t *testing.T, files []string, prefix string, known map[string
 		})
 	}
 	return blocks
+}
+
+// parseHCLFile reads file and parses it with parseHCL.
+func parseHCLFile(t *testing.T, file string) (*hclsyntax.Body, bool) {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseHCL(t, file, src)
 }
 
 // parseHCL parses src as native HCL syntax; false, with the test failed, when it does not parse.
@@ -545,18 +551,9 @@ func TestSecretManagerExamplesUseDocumentedArguments(t *testing.T) {
 	}
 	writeOnly := 0
 	for _, file := range files {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, diags := hclsyntax.ParseConfig(src, file, hclv2.InitialPos)
-		if diags.HasErrors() {
-			t.Errorf("%s does not parse: %s", file, diags.Error())
-			continue
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
+		body, ok := parseHCLFile(t, file)
 		if !ok {
-			t.Fatalf("%s: the body is %T, want *hclsyntax.Body", file, f.Body)
+			continue
 		}
 		for _, b := range body.Blocks {
 			if b.Type != "resource" || strings.HasPrefix(b.Labels[0], "pilotstatus_") {
@@ -621,11 +618,7 @@ func TestListResourceExamplesUseRealArguments(t *testing.T) {
 	args := numberAPIKeyListSchema().Attributes
 	blocks := 0
 	for _, file := range files {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, ok := parseHCL(t, file, src)
+		body, ok := parseHCLFile(t, file)
 		if !ok {
 			continue
 		}

@@ -72,7 +72,7 @@ func numberAPIKeyEphemeralSchema() schema.Schema { //nolint:funlen // a declarat
 				Required: true,
 				Validators: []validator.String{
 					// Also refuses "": one error, naming the problem.
-					notBlankValidator{},
+					notBlankValidator,
 				},
 			},
 			"key": schema.StringAttribute{

@@ -75,7 +75,7 @@ func numberAPIKeyListSchema() listschema.Schema {
 					"numbers without a name. Unset (the default): every name. Must not be empty. Combined with " +
 					"`whatsapp_number_ids`, a number is listed when it passes both.",
 				Optional:   true,
-				Validators: []validator.String{nameRegexValidator{}},
+				Validators: []validator.String{nameRegexValidator},
 			},
 		},
 	}

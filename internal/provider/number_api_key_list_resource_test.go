@@ -168,12 +168,7 @@ func TestAccNumberAPIKeyList_limit(t *testing.T) {
 	api, url := newTestAPI(t, numbers...)
 	calls := 0
 	query := func(limit string) string {
-		return fmt.Sprintf(`
-list "pilotstatus_number_api_key" "all" {
-  provider = pilotstatus
-  %s
-}
-`, limit)
+		return block(`list "pilotstatus_number_api_key" "all"`, "provider = pilotstatus", limit)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   queryCLIs,

@@ -82,7 +82,7 @@ func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one 
 				Required: true,
 				Validators: []validator.String{
 					// Also refuses "": one error, naming the problem.
-					notBlankValidator{},
+					notBlankValidator,
 				},
 			},
 			"keepers": schema.MapAttribute{
@@ -165,7 +165,7 @@ func numberAPIKeySchema() schema.Schema { //nolint:funlen // a declaration: one 
 				Optional: true,
 				Computed: true,
 				Validators: []validator.String{
-					rotationAnchorValidator{},
+					rotationAnchorValidator,
 					stringvalidator.AlsoRequires(path.MatchRoot("rotation_period")),
 				},
 			},

@@ -169,7 +169,7 @@ func providerSchema() schema.Schema {
 					"`request_timeout`.",
 				Optional: true,
 				Validators: []validator.String{
-					durationValidator{},
+					durationValidator,
 				},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -177,7 +177,7 @@ func providerSchema() schema.Schema {
 					"gets the same time again. Defaults to `" + strconv.Itoa(int(pilotstatus.DefaultRequestTimeout/time.Second)) + "s`.",
 				Optional: true,
 				Validators: []validator.String{
-					durationValidator{},
+					durationValidator,
 				},
 			},
 		},

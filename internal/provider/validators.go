@@ -10,33 +10,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ validator.String = durationValidator{}
-
-// durationValidator accepts a positive Go duration string.
-type durationValidator struct{}
-
-func (durationValidator) Description(_ context.Context) string {
-	return "value must be a positive duration such as 30s or 2m"
+// stringValidator is every string validator of the provider: check runs on a known, non-null
+// value and returns the diagnostic that refuses it, or nil.
+type stringValidator struct {
+	description string
+	check       func(p path.Path, v string) diag.Diagnostic
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+var _ validator.String = stringValidator{}
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v stringValidator) Description(context.Context) string { return v.description }
+
+func (v stringValidator) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.Append(invalidDuration(req.Path, err))
+	if d := v.check(req.Path, req.ConfigValue.ValueString()); d != nil {
+		resp.Diagnostics.Append(d)
 	}
 }
 
-var _ validator.String = scheduleDurationValidator{}
+// durationValidator accepts a positive Go duration string.
+var durationValidator = stringValidator{
+	description: "value must be a positive duration such as 30s or 2m",
+	check: func(p path.Path, v string) diag.Diagnostic {
+		if _, err := parsePositiveDuration(v); err != nil {
+			return invalidDuration(p, err)
+		}
+		return nil
+	},
+}
 
 // rotationPeriodForms is shown wherever a rotation period is explained or refused.
 const rotationPeriodForms = `a positive number followed by a unit: "s" (seconds), "m" (minutes), "h" (hours) ` +
@@ -49,12 +60,12 @@ var rotationPeriodPart = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)(d|h|m|s)`)
 // 24 hours, in any combination ("1d12h"). Sub-second units are refused: a key
 // rotated more often than every second is not a schedule.
 func parseRotationPeriod(v string) (time.Duration, error) {
-	return parseScheduleDuration(v, rotationPeriodValidator.what)
+	return parseScheduleDuration(v, rotationPeriodName)
 }
 
 // parseEarlyRotationWindow reads an early rotation window, in the forms of a rotation period.
 func parseEarlyRotationWindow(v string) (time.Duration, error) {
-	return parseScheduleDuration(v, earlyRotationWindowValidator.what)
+	return parseScheduleDuration(v, earlyRotationWindowName)
 }
 
 // parseScheduleDuration reads a duration of the schedule; what names it in errors.
@@ -98,58 +109,44 @@ func article(noun string) string {
 // maxRotationPeriod keeps next_rotation_at within what a time.Time and RFC 3339 can hold.
 const maxRotationPeriod = 100 * 365 * 24 * time.Hour
 
-// scheduleDurationValidator accepts what parseScheduleDuration reads for what (a
-// rotation period, an early rotation window), refusing it with summary. That a window
-// is shorter than the period is checked by the resource's ValidateConfig.
-type scheduleDurationValidator struct {
-	what, summary string
+// scheduleDurationValidator accepts what parseScheduleDuration reads for what (a rotation period,
+// an early rotation window), refusing it with summary. That a window is shorter than the period is
+// checked by the resource's ValidateConfig.
+func scheduleDurationValidator(what, summary string) stringValidator {
+	return stringValidator{
+		description: "value must be " + rotationPeriodForms,
+		check: func(p path.Path, v string) diag.Diagnostic {
+			if _, err := parseScheduleDuration(v, what); err != nil {
+				return invalidScheduleDuration(p, summary, err)
+			}
+			return nil
+		},
+	}
 }
 
-var (
-	rotationPeriodValidator      = scheduleDurationValidator{what: "rotation period", summary: summaryRotationPeriod}
-	earlyRotationWindowValidator = scheduleDurationValidator{what: "early rotation window", summary: summaryEarlyRotationWindow}
+// The names of the schedule's durations, in errors.
+const (
+	rotationPeriodName      = "rotation period"
+	earlyRotationWindowName = "early rotation window"
 )
 
-func (scheduleDurationValidator) Description(_ context.Context) string {
-	return "value must be " + rotationPeriodForms
-}
-
-func (v scheduleDurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v scheduleDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parseScheduleDuration(req.ConfigValue.ValueString(), v.what); err != nil {
-		resp.Diagnostics.Append(invalidScheduleDuration(req.Path, v.summary, err))
-	}
-}
-
-var _ validator.String = rotationAnchorValidator{}
+var (
+	rotationPeriodValidator      = scheduleDurationValidator(rotationPeriodName, summaryRotationPeriod)
+	earlyRotationWindowValidator = scheduleDurationValidator(earlyRotationWindowName, summaryEarlyRotationWindow)
+)
 
 // rotationAnchorExample is shown wherever a rotation anchor is refused.
 const rotationAnchorExample = `an RFC 3339 timestamp with a time and an offset, such as "2026-01-05T03:00:00Z" or "2026-01-05T00:00:00-03:00"`
 
 // rotationAnchorValidator accepts an RFC 3339 timestamp.
-type rotationAnchorValidator struct{}
-
-func (rotationAnchorValidator) Description(_ context.Context) string {
-	return "value must be " + rotationAnchorExample
-}
-
-func (v rotationAnchorValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (rotationAnchorValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.Append(invalidRotationAnchor(req.Path, req.ConfigValue.ValueString()))
-	}
+var rotationAnchorValidator = stringValidator{
+	description: "value must be " + rotationAnchorExample,
+	check: func(p path.Path, v string) diag.Diagnostic {
+		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+			return invalidRotationAnchor(p, v)
+		}
+		return nil
+	},
 }
 
 var _ validator.List = numberIDFilterValidator{}
@@ -190,26 +187,15 @@ func (numberIDFilterValidator) ValidateList(_ context.Context, req validator.Lis
 	}
 }
 
-var _ validator.String = nameRegexValidator{}
-
 // nameRegexValidator accepts a name_regex that compileNameRegex reads.
-type nameRegexValidator struct{}
-
-func (nameRegexValidator) Description(_ context.Context) string {
-	return "value must be a non-empty regular expression in Go's RE2 syntax"
-}
-
-func (v nameRegexValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (nameRegexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := compileNameRegex(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.Append(invalidNameRegex(req.Path, err.Error()))
-	}
+var nameRegexValidator = stringValidator{
+	description: "value must be a non-empty regular expression in Go's RE2 syntax",
+	check: func(p path.Path, v string) diag.Diagnostic {
+		if _, err := compileNameRegex(v); err != nil {
+			return invalidNameRegex(p, err.Error())
+		}
+		return nil
+	},
 }
 
 // compileNameRegex reads a query's name_regex: a regular expression in Go's RE2 syntax, searched for
@@ -255,25 +241,16 @@ func (keepersValidator) ValidateMap(_ context.Context, req validator.MapRequest,
 	}
 }
 
-var _ validator.String = notBlankValidator{}
-
-// notBlankValidator rejects values that are empty after trimming white space or
-// that carry white space at either end (an id pasted with a newline, say).
-type notBlankValidator struct{}
-
-func (notBlankValidator) Description(_ context.Context) string {
-	return "value must not be blank or have leading or trailing white space"
-}
-
-func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (notBlankValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := blankProblem(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.Append(invalidNumberID(req.Path, msg))
-	}
+// notBlankValidator rejects values that are empty after trimming white space or that carry white
+// space at either end (an id pasted with a newline, say).
+var notBlankValidator = stringValidator{
+	description: "value must not be blank or have leading or trailing white space",
+	check: func(p path.Path, v string) diag.Diagnostic {
+		if msg := blankProblem(v); msg != "" {
+			return invalidNumberID(p, msg)
+		}
+		return nil
+	},
 }
 
 // blankProblem explains what is wrong with a number id, or returns "".

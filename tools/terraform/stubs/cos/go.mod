@@ -1,8 +1,0 @@
-module github.com/hashicorp/terraform/internal/backend/remote-state/cos
-
-go 1.25
-
-require (
-	github.com/hashicorp/terraform v1.16.3
-	github.com/zclconf/go-cty v1.18.1
-)
