@@ -59,10 +59,10 @@ func (k class) String() string {
 func classify(a attempt) class {
 	if a.sendErr != nil {
 		switch {
+		case a.reached: // a failure after the request went out, a TLS one included, may have left it in flight
+			return classNoAnswer
 		case isTLSError(a.sendErr):
 			return classRejected
-		case a.reached:
-			return classNoAnswer
 		default:
 			return classRefused
 		}

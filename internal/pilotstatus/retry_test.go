@@ -108,6 +108,7 @@ func TestClassify(t *testing.T) {
 		{"refused connection", attempt{sendErr: io.ErrUnexpectedEOF, reached: false}, classRefused},
 		{"network failure after sending", attempt{sendErr: io.ErrUnexpectedEOF, reached: true}, classNoAnswer},
 		{"TLS failure", attempt{sendErr: certErr}, classRejected},
+		{"TLS record failure after sending", attempt{sendErr: tls.RecordHeaderError{Msg: "oversized record received"}, reached: true}, classNoAnswer},
 		{"400", attempt{status: 400, data: apiBody}, classRejected},
 		{"401", attempt{status: 401, data: apiBody}, classRejected},
 		{"404 with an HTML body", attempt{status: 404, data: []byte("<html>")}, classRejected},
