@@ -405,3 +405,41 @@ func TestRateLimitedErrorCarriesTheLearnedRate(t *testing.T) {
 		t.Fatalf("want a 429 APIError with the learnt rate, got %#v", err)
 	}
 }
+
+// A turn that comes at the moment of Ctrl-C does not start an attempt: the regeneration waiting for
+// it is not sent, and the call says it was interrupted before anything was sent.
+func TestCtrlCAtTheTurnSendsNothing(t *testing.T) {
+	t.Parallel()
+	var posts sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Store(r.URL.Path, true)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL, APIKey: "ps_test_credential", MaxRequestsPerSecond: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	clock := clocktest.New(time.Unix(1_000_000, 0))
+	paced := sleepOn(clock)
+	c.limiter.now = clock.Now
+	c.limiter.sleep = func(ctx context.Context, d time.Duration, wake <-chan struct{}) (bool, error) {
+		cancel() // Ctrl-C while the turn is due: the pace ends without the context's error
+		return paced(ctx, d, wake)
+	}
+	if _, err := c.ListAPIKeys(context.Background()); err != nil { // takes the bucket's one token
+		t.Fatal(err)
+	}
+	_, err = c.RegenerateAPIKey(ctx, "wn_1", "k_before")
+	if !errors.Is(err, ErrInterrupted) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want interrupted before anything was sent", err)
+	}
+	posts.Range(func(p, _ any) bool {
+		t.Errorf("POST %s was sent after Ctrl-C", p)
+		return true
+	})
+}

@@ -90,6 +90,9 @@ func (c *Client) waitTurn(ctx context.Context, cl *call) error {
 		return stopped(err)
 	}
 	waited, err := c.limiter.wait(ctx)
+	if err == nil {
+		err = ctx.Err() // a turn and Ctrl-C may come at once: no attempt starts after Ctrl-C
+	}
 	if err != nil {
 		return stopped(err)
 	}
