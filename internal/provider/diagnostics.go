@@ -559,13 +559,14 @@ func invalidScheduleDuration(p path.Path, summary string, err error) diag.Diagno
 	return diag.NewAttributeErrorDiagnostic(p, summary, err.Error())
 }
 
-// invalidRotationAnchor refuses a rotation_anchor that is not an RFC 3339 timestamp.
+// nullKeeper refuses a keeper whose value is null (keepers[name]).
 func nullKeeper(p path.Path, name string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Keepers Value",
 		fmt.Sprintf("keepers[%q] is null. A keeper's value must be a string: a plan may show null and \"\" alike, yet a "+
 			"change from one to the other would regenerate the key. Use \"\" for an empty value, or leave the entry out.", name))
 }
 
+// invalidRotationAnchor refuses a rotation_anchor that is not an RFC 3339 timestamp.
 func invalidRotationAnchor(p path.Path, value string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Rotation Anchor",
 		fmt.Sprintf("%q is not a rotation anchor; use %s.", value, rotationAnchorExample))

@@ -10,7 +10,7 @@ import (
 	"github.com/pilotstatus/terraform-provider-pilotstatus/internal/pilotstatus"
 )
 
-// keepersOf is a keepers map; nil values are unknown.
+// keepersOf is a keepers map of name, value pairs.
 func keepersOf(kv ...string) types.Map {
 	elems := map[string]attr.Value{}
 	for i := 0; i+1 < len(kv); i += 2 {

@@ -69,6 +69,9 @@ func needlesOf(secrets []Secret) []needle {
 // Last4 is the last four characters of s: how a report names a secret.
 func Last4(s string) string { return s[max(0, len(s)-4):] }
 
+// maxUnknownReported bounds the ps_ values Find reports that are no secret it was given.
+const maxUnknownReported = 5
+
 // Find returns every secret of secrets (or half of one) in text, once per secret, and every ps_
 // value that is none of secrets nor of allowed (up to five). allowed are values that may appear,
 // such as the tenant key a test configuration carries in its provider block.
@@ -85,10 +88,15 @@ func Find(where, text string, secrets []Secret, allowed ...string) []Leak {
 			leaks = append(leaks, Leak{Where: where, What: n.what, Last4: Last4(n.of), Before: excerptBefore(text, i, len(n.value), needles)})
 		}
 	}
-	for _, loc := range psValue.FindAllStringIndex(text, 5) {
+	unknown := 0
+	for _, loc := range psValue.FindAllStringIndex(text, -1) {
 		v := text[loc[0]:loc[1]]
-		if !slices.Contains(allowed, v) && !slices.ContainsFunc(secrets, func(s Secret) bool { return s.Value == v }) {
-			leaks = append(leaks, Leak{Where: where, What: "a ps_ value", Last4: Last4(v), Before: excerptBefore(text, loc[0], len(v), needles)})
+		if slices.Contains(allowed, v) || slices.ContainsFunc(secrets, func(s Secret) bool { return s.Value == v }) {
+			continue
+		}
+		leaks = append(leaks, Leak{Where: where, What: "a ps_ value", Last4: Last4(v), Before: excerptBefore(text, loc[0], len(v), needles)})
+		if unknown++; unknown == maxUnknownReported {
+			break
 		}
 	}
 	return leaks
