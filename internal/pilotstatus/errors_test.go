@@ -401,3 +401,29 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		t.Fatalf("want one retry warning with wait_ms 0 and status 429, got %+v", warns)
 	}
 }
+
+// Ctrl-C while a regeneration that will be refused is in flight: the call ends as interrupted with
+// nothing regenerated, and no retry is announced.
+func TestInterruptedDuringRefusedAttemptAnnouncesNoRetry(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		writeJSON(w, http.StatusTooManyRequests, `{"error":"Too many requests"}`)
+	})
+	logger := &recordingLogger{}
+	c := newClient(t, srv.URL, func(c *pilotstatus.Config) { c.MaxRetries = 5; c.Logger = logger })
+	_, err := c.RegenerateAPIKey(ctx, "wn_1", "k_before")
+	if !errors.Is(err, pilotstatus.ErrInterrupted) || errors.Is(err, pilotstatus.ErrOutcomeUnknown) {
+		t.Fatalf("want ErrInterrupted without ErrOutcomeUnknown, got %v", err)
+	}
+	for _, e := range logger.all() {
+		if strings.Contains(e.Msg, "retrying") {
+			t.Errorf("a retry was announced after Ctrl-C: %q", e.Msg)
+		}
+	}
+	if n := srv.hits.Load(); n != 1 {
+		t.Fatalf("server saw %d requests, want 1", n)
+	}
+}

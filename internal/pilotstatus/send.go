@@ -63,6 +63,9 @@ func (c *Client) run(ctx context.Context, cl *call, pol policy) (attempt, error)
 		if !ok {
 			return last, nil
 		}
+		if err := ctx.Err(); err != nil { // interrupted while the attempt was out: no retry to announce
+			return last, stopped(err)
+		}
 		c.log(ctx, LevelWarn, "Pilot Status API request failed, retrying", map[string]any{
 			"method":       cl.method,
 			"path":         cl.path,
