@@ -142,7 +142,7 @@ func (m madeKey) overlay(listed NumberKey) NumberKey {
 // needs a tenant-scoped credential: a number-scoped one gets a 403 APIError
 // (NUMBER_SCOPE_NOT_ALLOWED).
 func (c *Client) Keys(ctx context.Context, since time.Time) ([]NumberKey, error) {
-	r, err := c.keys.read(ctx, since, c.listForWatch)
+	r, err := c.keys.read(ctx, since, c.fetchKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (c *Client) Keys(ctx context.Context, since time.Time) ([]NumberKey, error)
 // CurrentKey returns numberID's current key as Keys has it; found is false when the tenant has no
 // such number.
 func (c *Client) CurrentKey(ctx context.Context, numberID string, since time.Time) (key NumberKey, found bool, err error) {
-	r, err := c.keys.read(ctx, since, c.listForWatch)
+	r, err := c.keys.read(ctx, since, c.fetchKeys)
 	if err != nil {
 		return NumberKey{}, false, err
 	}
@@ -168,12 +168,12 @@ func (c *Client) ListAPIKeys(ctx context.Context) ([]NumberKey, error) {
 
 // keyAfter reads numberID's key from a list read that started at or after since, for the settle
 // watch, the confirmation and the look after the API's failure. When ctx has ended, before or
-// during the read, one list call is made without it, with no retry: the read is owed to a request
-// that was sent. found is false when the list no longer has the number.
+// during the read, the read is made without it (one list call with no retry, or a read without it
+// already under way): it is owed to a request that was sent. found is false when the list no longer has the number.
 func (c *Client) keyAfter(ctx context.Context, numberID string, since time.Time) (key NumberKey, start time.Time, found bool, err error) {
 	var r *listRead
 	if ctx.Err() == nil {
-		r, err = c.keys.read(ctx, since, c.listForWatch)
+		r, err = c.keys.read(ctx, since, c.fetchKeys)
 	}
 	if ctx.Err() != nil {
 		r, err = c.keys.read(context.WithoutCancel(ctx), since, func(ctx context.Context) ([]NumberKey, error) {
@@ -187,7 +187,7 @@ func (c *Client) keyAfter(ctx context.Context, numberID string, since time.Time)
 	return key, r.start, found, nil
 }
 
-// listForWatch is the list call of the key list: the configured retries.
-func (c *Client) listForWatch(ctx context.Context) ([]NumberKey, error) {
+// fetchKeys is the list call of a key list read: the configured retries.
+func (c *Client) fetchKeys(ctx context.Context) ([]NumberKey, error) {
 	return c.listAPIKeys(ctx, c.maxRetries)
 }

@@ -137,9 +137,10 @@ type listLook struct {
 	err error
 }
 
-// changed reports whether the look shows the number with another key than previousKeyID.
-func (l listLook) changed(previousKeyID string) bool {
-	return l.err == nil && l.key.KeyID != previousKeyID
+// unchanged reports whether the look shows the number with the key previousKeyID: the API's failure
+// answer did nothing.
+func (l listLook) unchanged(previousKeyID string) bool {
+	return l.err == nil && l.key.KeyID == previousKeyID
 }
 
 // beforeRegenerating checks the number id and ctx, encodes the request, and reads the number's
@@ -198,7 +199,7 @@ func (c *Client) regenerateRound(ctx context.Context, r *regeneration) (key Rege
 		// A 2xx whose body cannot be used: the key list tells the key it made.
 		return c.settleRound(ctx, r, cause)
 	case classAPIFailure:
-		if !r.look.changed(r.previousKeyID) && r.look.err == nil {
+		if r.look.unchanged(r.previousKeyID) {
 			// The key list disproved it, and the retries are spent or the API asked for too long a pause.
 			return RegeneratedKey{}, false, r.failed(cause)
 		}
@@ -224,7 +225,7 @@ func (c *Client) didNothing(ctx context.Context, r *regeneration, a attempt) boo
 			"method": http.MethodPost, "path": apiKeysPath, "status": a.status,
 		})
 		r.look = c.lookAfter(ctx, r.numberID, a.at)
-		if r.look.err != nil || r.look.changed(r.previousKeyID) {
+		if !r.look.unchanged(r.previousKeyID) {
 			return false
 		}
 		r.disproven++
