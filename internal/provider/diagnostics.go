@@ -421,14 +421,15 @@ func destroyWarning(numberID, onDestroy, stateLast4, rotatedTo string) diag.Diag
 
 // rotatedKeyDestroyWarning says what destroying a resource does when the refresh saw its key
 // regenerated outside Terraform: the key in state is already dead, and the number's current key,
-// which this resource does not own, is left alone whatever on_destroy says.
+// which this resource does not own, is left alone whatever on_destroy says, so the destroy
+// invalidates nothing either way.
 func rotatedKeyDestroyWarning(numberID, onDestroy, stateLast4, currentLast4 string) diag.Diagnostic {
-	summary, what := summaryDestroyKeeps, "only removes it from state, without an API call"
+	what := "only removes it from state, without an API call"
 	if onDestroy == onDestroyInvalidate {
-		summary, what = summaryDestroyInvalidates, fmt.Sprintf("invalidates nothing (on_destroy = %q acts only on this "+
-			"resource's own key) and removes it from state", onDestroyInvalidate)
+		what = fmt.Sprintf("invalidates nothing (on_destroy = %q acts only on this resource's own key) and removes it "+
+			"from state", onDestroyInvalidate)
 	}
-	return diag.NewWarningDiagnostic(summary,
+	return diag.NewWarningDiagnostic(summaryDestroyKeeps,
 		fmt.Sprintf("The key in state (ending in %q) no longer works: the key of WhatsApp number %q was regenerated outside "+
 			"Terraform and now ends in %q. Destroying this pilotstatus_number_api_key %s; the number's current key stays "+
 			"valid, in the hands of whoever regenerated it.", stateLast4, numberID, currentLast4, what))

@@ -290,7 +290,7 @@ func TestAccLeak_destroyKeep(t *testing.T) {
 	if cur, _ := p.api.CurrentKey("wn_3"); !keyWorks(t, p.url, cur.Raw) {
 		t.Error("the key of wn_3 stopped working after destroy")
 	}
-	p.searchedAPI("destroy", "Removed the API key from state; the key stays valid")
+	p.searchedAPI("destroy", "Removed the API key from state without an API call")
 }
 
 // The pilotstatus_numbers data source lists the tenant's numbers.

@@ -384,7 +384,7 @@ func (r *numberAPIKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 		r.data.anchors.keep(numberID, plannedAnchor(types.StringNull(), state.RotationAnchor, state.KeyVersion, state.RotationPeriod))
 	}
 	if state.OnDestroy.ValueString() != onDestroyInvalidate {
-		r.data.info(ctx, "Removed the API key from state; the key stays valid (the API has no delete)", nil)
+		r.data.info(ctx, "Removed the API key from state without an API call (the API has no delete): the number's key is left as it is", nil)
 		return
 	}
 	if !requireConfigured(r.data, "resource", &resp.Diagnostics) {

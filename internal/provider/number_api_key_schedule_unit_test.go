@@ -268,3 +268,16 @@ func TestModifyPlanWarnsOfDestroy(t *testing.T) {
 		}
 	}
 }
+
+// After a regeneration outside Terraform a destroy invalidates nothing, whatever on_destroy says:
+// the warning never claims it does, and says the key in state is already dead.
+func TestDestroyWarningAfterExternalRotation(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{onDestroyKeep, onDestroyInvalidate} {
+		d := destroyWarning("wn_1", mode, "abcd", "wxyz")
+		if d.Summary() != summaryDestroyKeeps || !strings.Contains(d.Detail(), "no longer works") ||
+			!strings.Contains(d.Detail(), `now ends in "wxyz"`) {
+			t.Errorf("on_destroy = %s: got %q: %s", mode, d.Summary(), d.Detail())
+		}
+	}
+}
