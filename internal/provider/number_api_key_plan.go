@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -74,7 +75,7 @@ func (r *numberAPIKeyResource) applyIntent(ctx context.Context, f planFacts, in 
 	default:
 		planKeep(ctx, f, in, resp)
 	}
-	setPrivate(ctx, resp.Private, privateIntent, []byte(quote(string(in.action))), &resp.Diagnostics)
+	setPrivate(ctx, resp.Private, privateIntent, []byte(strconv.Quote(string(in.action))), &resp.Diagnostics)
 }
 
 // planRegeneration plans a create, or a replacement, that regenerates the key: what comes from the

@@ -58,10 +58,8 @@ func setPrivate(ctx context.Context, p privateData, key string, value []byte, di
 	diags.Append(p.SetKey(ctx, key, value)...)
 }
 
-// quote is a string as private state holds it.
-func quote(s string) string { return strconv.Quote(s) }
-
-// unquote reads a private-state string written with quote; "" when it is not one.
+// unquote reads a private-state string, written with strconv.Quote (a JSON string); "" when it is
+// not one.
 func unquote(b []byte) string {
 	s, err := strconv.Unquote(string(b))
 	if err != nil {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -252,7 +253,7 @@ func (r *numberAPIKeyResource) externalRotation(ctx context.Context, state *numb
 		return
 	}
 	r.data.warn(ctx, "API key was regenerated outside Terraform", fields)
-	setPrivate(ctx, resp.Private, privateExternalRotation, []byte(quote(current.KeyLast4)), &resp.Diagnostics)
+	setPrivate(ctx, resp.Private, privateExternalRotation, []byte(strconv.Quote(current.KeyLast4)), &resp.Diagnostics)
 	resp.Diagnostics.Append(externalRotationRead(numberID, state.KeyLast4.ValueString(), current.KeyLast4, adopt))
 }
 
