@@ -128,9 +128,11 @@ func createAnchor(plan numberAPIKeyModel, configured types.String) types.String 
 }
 
 // needsCurrentKey reports whether decide needs the number's key from the key list: only to know
-// whether a key regenerated outside Terraform can be adopted.
+// whether a key regenerated outside Terraform can be adopted, when neither a new number nor new
+// keepers regenerate it anyway.
 func (f planFacts) needsCurrentKey() bool {
-	return f.state != nil && f.rotatedTo != "" && f.plan.OnExternalRotation.ValueString() == onExternalRotationAdopt
+	return f.state != nil && f.rotatedTo != "" && f.plan.OnExternalRotation.ValueString() == onExternalRotationAdopt &&
+		f.plan.WhatsAppNumberID.Equal(f.state.WhatsAppNumberID) && !keepersForceNewKey(f.state.Keepers, f.plan.Keepers, f.imported)
 }
 
 // keepersForceNewKey reports whether a change of keepers from state to plan regenerates the key:

@@ -182,3 +182,33 @@ func TestDecideAnchor(t *testing.T) {
 		t.Errorf("a key in state keeps its anchor, got %s", a)
 	}
 }
+
+// The plan reads the number's key for a decision only when an adoption hinges on it: not when a new
+// number or new keepers regenerate the key anyway.
+func TestNeedsCurrentKey(t *testing.T) {
+	t.Parallel()
+	made := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		change func(f *planFacts)
+		want   bool
+	}{
+		{"rotated outside Terraform, adoption asked", func(*planFacts) {}, true},
+		{"not rotated", func(f *planFacts) { f.rotatedTo = "" }, false},
+		{"adoption not asked", func(f *planFacts) { f.plan.OnExternalRotation = types.StringValue(onExternalRotationRegenerate) }, false},
+		{"new keepers", func(f *planFacts) { f.plan.Keepers = keepersOf("rotation", "2") }, false},
+		{"another number", func(f *planFacts) { f.plan.WhatsAppNumberID = types.StringValue("wn_2") }, false},
+		{"a create", func(f *planFacts) { f.state = nil }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := decidedKey(made)
+			f := planFacts{plan: s, state: &s, rotatedTo: "wxyz", now: made}
+			f.plan.OnExternalRotation = types.StringValue(onExternalRotationAdopt)
+			tc.change(&f)
+			if got := f.needsCurrentKey(); got != tc.want {
+				t.Errorf("needsCurrentKey = %t, want %t", got, tc.want)
+			}
+		})
+	}
+}
