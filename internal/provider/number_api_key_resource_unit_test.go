@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,14 +54,18 @@ func str(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 
 func unknown() tftypes.Value { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
 
-func planCreate(t *testing.T, r *numberAPIKeyResource, numberID tftypes.Value) *resource.ModifyPlanResponse {
+func planCreate(t *testing.T, r *numberAPIKeyResource, numberID tftypes.Value, more ...map[string]tftypes.Value) *resource.ModifyPlanResponse {
 	t.Helper()
 	s := numberAPIKeySchema()
-	planned := objectValue(t, map[string]tftypes.Value{
+	attrs := map[string]tftypes.Value{
 		"whatsapp_number_id": numberID,
 		"id":                 unknown(), "key": unknown(), "key_id": unknown(),
 		"key_prefix": unknown(), "key_last4": unknown(), "created_at": unknown(),
-	})
+	}
+	for _, m := range more {
+		maps.Copy(attrs, m)
+	}
+	planned := objectValue(t, attrs)
 	typ := s.Type().TerraformType(context.Background())
 	req := resource.ModifyPlanRequest{
 		Config: tfsdk.Config{Schema: s, Raw: planned},
@@ -106,6 +111,7 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 		name     string
 		client   *stubClient
 		numberID tftypes.Value
+		storeKey bool
 		want     []string
 		// wantError: the plan fails (one error, no warning) instead of warning once.
 		wantError bool
@@ -114,7 +120,14 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 			name:     "current key known",
 			client:   &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: secretKey, Revealable: true}}},
 			numberID: str("wn_1"),
-			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, `ending in "wxyz"`, "stops working at once"},
+			storeKey: true,
+			want:     []string{"API Key Will Be Regenerated", `"wn_1"`, `ending in "wxyz"`, "stops working at once", "stores in state"},
+		},
+		{
+			name:     "store_key = false",
+			client:   &stubClient{keys: []pilotstatus.NumberKey{{NumberID: "wn_1", KeyID: "k_1", KeyLast4: "wxyz", Key: secretKey, Revealable: true}}},
+			numberID: str("wn_1"),
+			want:     []string{"API Key Will Be Regenerated", "keeps out of state (store_key = false)", "ephemeral resource"},
 		},
 		{
 			name:      "list fails",
@@ -141,7 +154,10 @@ func TestModifyPlanWarnsOfRegeneration(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := &numberAPIKeyResource{data: newProviderData(tc.client, credential{})}
-			resp := planCreate(t, r, tc.numberID)
+			resp := planCreate(t, r, tc.numberID, map[string]tftypes.Value{"store_key": tftypes.NewValue(tftypes.Bool, tc.storeKey)})
+			if text := diagText(resp.Diagnostics); !tc.wantError && tc.storeKey == strings.Contains(text, "keeps out of state") {
+				t.Errorf("store_key = %t, yet the warning says otherwise where the key goes:\n%s", tc.storeKey, text)
+			}
 			errs, warnings := resp.Diagnostics.ErrorsCount(), resp.Diagnostics.WarningsCount()
 			if tc.wantError && (errs != 1 || warnings != 0) || !tc.wantError && (errs != 0 || warnings != 1) {
 				t.Fatalf("%d errors and %d warnings, want %s: %s", errs, warnings,
