@@ -60,6 +60,11 @@ func TestProviderLogsMaskKeyIDsUnderAnyName(t *testing.T) {
 		t.Fatal(err)
 	}
 	cur, _ := api.CurrentKey("wn_1")
+	before, _ := api.CurrentKey("wn_2")
+	made, err := client.RegenerateAPIKey(context.Background(), "wn_2", before.ID) // an id no list has shown yet
+	if err != nil {
+		t.Fatal(err)
+	}
 	var logs bytes.Buffer
 	ctx := d.maskContext(tflogtest.RootLogger(context.Background(), &logs))
 	d.warn(ctx, "a key id in the message: "+cur.ID, map[string]any{
@@ -68,10 +73,11 @@ func TestProviderLogsMaskKeyIDsUnderAnyName(t *testing.T) {
 		"tenant":                  api.TenantKey(),
 		"raw":                     cur.Raw,
 		"key_last4":               cur.Last4,
+		"made_by_this_run":        "id " + made.KeyID,
 	})
 	out := logs.String()
 	secrettest.Check(t, "the log", out, leakSecrets(api))
-	for _, want := range []string{`"previous":"***"`, `"a_name_no_mask_knows_of":"before *** after"`, `"key_last4":"` + cur.Last4 + `"`, "in the message: ***"} {
+	for _, want := range []string{`"previous":"***"`, `"a_name_no_mask_knows_of":"before *** after"`, `"key_last4":"` + cur.Last4 + `"`, "in the message: ***", `"made_by_this_run":"id ***"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log does not hold %s:\n%s", want, out)
 		}
