@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -91,6 +92,10 @@ func TestKeyListFreshRead(t *testing.T) {
 // the next caller reads again.
 func TestKeyListSharesAFailureAndForgetsIt(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, keyListSharesAFailureAndForgetsIt)
+}
+
+func keyListSharesAFailureAndForgetsIt(t *testing.T) {
 	var w keyList
 	f := &countedFetch{keys: twoKeys, wait: make(chan struct{})}
 	f.fail.Store(true)
@@ -103,7 +108,7 @@ func TestKeyListSharesAFailureAndForgetsIt(t *testing.T) {
 			errs <- err
 		})
 	}
-	time.Sleep(10 * time.Millisecond)
+	synctest.Wait() // every caller waits for the one read in flight
 	close(f.wait)
 	wg.Wait()
 	close(errs)
